@@ -1,0 +1,25 @@
+# Install rules and the CMake package: a relocatable prefix holding the headers, libatomicio,
+# the plugins with their manifests, the CLI, and atomicioConfig.cmake so that applications can
+# find_package(atomicio CONFIG) and link atomicio::core, and plugin authors atomicio::sdk.
+include(CMakePackageConfigHelpers)
+
+set(ATOMICIO_CMAKE_DIR "${CMAKE_INSTALL_LIBDIR}/cmake/atomicio")
+
+install(TARGETS atomicio_core atomicio_sdk EXPORT atomicioTargets
+  LIBRARY DESTINATION "${CMAKE_INSTALL_LIBDIR}" COMPONENT core NAMELINK_COMPONENT sdk
+  INCLUDES DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}")
+install(DIRECTORY core/include/ sdk/include/ "${PROJECT_BINARY_DIR}/core/include/"
+  DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}" COMPONENT sdk)
+install(EXPORT atomicioTargets NAMESPACE atomicio:: DESTINATION "${ATOMICIO_CMAKE_DIR}" COMPONENT sdk)
+
+configure_package_config_file(cmake/atomicioConfig.cmake.in
+  "${PROJECT_BINARY_DIR}/atomicioConfig.cmake" INSTALL_DESTINATION "${ATOMICIO_CMAKE_DIR}"
+  PATH_VARS ATOMICIO_PLUGIN_INSTALL_DIR)
+write_basic_package_version_file("${PROJECT_BINARY_DIR}/atomicioConfigVersion.cmake"
+  COMPATIBILITY SameMajorVersion)
+install(FILES
+  "${PROJECT_BINARY_DIR}/atomicioConfig.cmake"
+  "${PROJECT_BINARY_DIR}/atomicioConfigVersion.cmake"
+  sdk/cmake/AtomicioPlugin.cmake
+  sdk/cmake/plugin_exports.map
+  DESTINATION "${ATOMICIO_CMAKE_DIR}" COMPONENT sdk)

@@ -1,0 +1,220 @@
+// Format resolution: in-process registrations (register_format) and format plugins, matched by
+// the longest suffix of the file name.
+#include "format/format.hpp"
+
+#include "format/value_bridge.hpp"
+#include "plugin/plugin_registry.hpp"
+
+#include <atomicio/errors.hpp>
+#include <atomicio/formats.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <istream>
+#include <map>
+#include <mutex>
+#include <ostream>
+#include <shared_mutex>
+#include <sstream>
+#include <streambuf>
+
+namespace atomicio {
+
+namespace detail {
+
+namespace {
+
+std::string lower(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text;
+}
+
+std::string normalize_extension(std::string extension) {
+  extension = lower(std::move(extension));
+  if (!extension.empty() && extension.front() != '.') extension.insert(extension.begin(), '.');
+  return extension;
+}
+
+// Forwards an ostream into an AtomicWriter, so registered dumpers stream straight into the
+// temporary file. Exceptions from the writer propagate (the stream has badbit exceptions on).
+class WriterStreambuf : public std::streambuf {
+ public:
+  explicit WriterStreambuf(AtomicWriter& out) : out_(out) {}
+
+ protected:
+  int_type overflow(int_type c) override {
+    if (!traits_type::eq_int_type(c, traits_type::eof())) {
+      char ch = traits_type::to_char_type(c);
+      out_.write(&ch, 1);
+    }
+    return traits_type::not_eof(c);
+  }
+  std::streamsize xsputn(const char* data, std::streamsize size) override {
+    out_.write(data, static_cast<std::size_t>(size));
+    return size;
+  }
+
+ private:
+  AtomicWriter& out_;
+};
+
+class RegisteredFormat final : public Format {
+ public:
+  RegisteredFormat(std::string extension, Loader loader, Dumper dumper)
+      : extension_(std::move(extension)), loader_(std::move(loader)), dumper_(std::move(dumper)) {}
+
+  Value parse(std::string_view bytes, const std::filesystem::path& file) const override {
+    std::istringstream in{std::string(bytes)};
+    try {
+      return loader_(in);
+    } catch (const AtomicIOError&) {
+      throw;
+    } catch (const std::exception& error) {
+      throw FileReadError("parse", file, "the loader registered for '" + extension_ + "' failed: " + error.what());
+    }
+  }
+
+  void dump(const Value& value, AtomicWriter& out, const std::filesystem::path& file) const override {
+    WriterStreambuf buffer(out);
+    std::ostream stream(&buffer);
+    stream.exceptions(std::ios::badbit);
+    try {
+      dumper_(value, stream);
+      stream.flush();
+    } catch (const AtomicIOError&) {
+      throw;
+    } catch (const std::exception& error) {
+      throw FileWriteError("serialize", file, "the dumper registered for '" + extension_ + "' failed: " + error.what());
+    }
+  }
+
+ private:
+  std::string extension_;
+  Loader loader_;
+  Dumper dumper_;
+};
+
+class PluginFormat final : public Format {
+ public:
+  PluginFormat(const atomicio_format_v1& table, std::string id) : table_(table), id_(std::move(id)) {}
+  Value parse(std::string_view bytes, const std::filesystem::path& file) const override {
+    return parse_with_plugin(table_, id_, bytes, file);
+  }
+  void dump(const Value& value, AtomicWriter& out, const std::filesystem::path& file) const override {
+    dump_with_plugin(table_, id_, value, out, file);
+  }
+
+ private:
+  const atomicio_format_v1& table_;
+  std::string id_;
+};
+
+struct Registrations {
+  std::shared_mutex mutex;
+  std::map<std::string, std::shared_ptr<const Format>> formats;
+};
+
+Registrations& registrations() {
+  static auto* instance = new Registrations;  // Leaked: used by static-lifetime file objects.
+  return *instance;
+}
+
+// First-party plugins by extension, so a missing one can be named in the error.
+std::string first_party_plugin_for(const std::string& extension) {
+  static const std::map<std::string, std::string> known{
+      {".json", "format.json"}, {".txt", "format.text"}, {".yaml", "format.yaml"}, {".yml", "format.yaml"},
+      {".toml", "format.toml"}, {".csv", "format.csv"},  {".tsv", "format.csv"},   {".xml", "format.xml"}};
+  auto found = known.find(extension);
+  return found == known.end() ? std::string() : found->second;
+}
+
+}  // namespace
+
+std::shared_ptr<const Format> find_format(const std::filesystem::path& file, PluginHost& host) {
+  const std::string name = lower(file.filename().string());
+  auto matches = [&](const std::string& extension) {
+    return name.size() > extension.size() && name.ends_with(extension);
+  };
+  std::string best_registered;
+  std::shared_ptr<const Format> registered;
+  {
+    std::shared_lock lock(registrations().mutex);
+    for (const auto& [extension, format] : registrations().formats)
+      if (matches(extension) && extension.size() > best_registered.size()) {
+        best_registered = extension;
+        registered = format;
+      }
+  }
+  PluginRegistry& registry = host.registry();
+  std::string best_plugin_extension;
+  std::string best_plugin_id;
+  std::string unusable_reason;
+  {
+    std::shared_lock lock(registry.mutex());
+    for (const auto& [extension, info] : registry.format_extensions_locked()) {
+      if (!matches(extension) || extension.size() <= best_plugin_extension.size()) continue;
+      bool usable = info->state == PluginInfo::State::available || info->state == PluginInfo::State::loaded;
+      if (!usable) {
+        unusable_reason = info->manifest.string() + ": " + info->reason;
+        continue;
+      }
+      best_plugin_extension = extension;
+      best_plugin_id = info->id;
+    }
+  }
+  if (registered && best_registered.size() >= best_plugin_extension.size()) return registered;
+  if (!best_plugin_id.empty()) {
+    const atomicio_plugin_v1& plugin = registry.load(best_plugin_id);
+    return std::make_shared<PluginFormat>(*static_cast<const atomicio_format_v1*>(plugin.interface),
+                                          best_plugin_id);
+  }
+  std::string extension = file.extension().string();
+  std::string missing = first_party_plugin_for(lower(extension));
+  std::string detail = extension.empty() ? "the file name has no extension, so its format is unknown (use read_bytes/write_bytes)"
+                                         : "no installed plugin or registered format handles '" + extension + "' files";
+  if (!missing.empty()) detail += " (atomicio's plugin '" + missing + "' does: install it)";
+  if (!unusable_reason.empty()) detail += "; found but unusable: " + unusable_reason;
+  detail += "; " + registry.describe_search(PluginKind::format, lower(extension));
+  throw UnsupportedFormatError("choose format for", file, detail);
+}
+
+}  // namespace detail
+
+void register_format(std::string extension, Loader loader, Dumper dumper) {
+  extension = detail::normalize_extension(std::move(extension));
+  if (extension.size() < 2) throw std::invalid_argument("register_format: the extension is empty");
+  if (!loader || !dumper) throw std::invalid_argument("register_format: loader and dumper must be callable");
+  auto format = std::make_shared<detail::RegisteredFormat>(extension, std::move(loader), std::move(dumper));
+  std::unique_lock lock(detail::registrations().mutex);
+  detail::registrations().formats[extension] = std::move(format);
+}
+
+bool unregister_format(std::string extension) {
+  extension = detail::normalize_extension(std::move(extension));
+  std::unique_lock lock(detail::registrations().mutex);
+  return detail::registrations().formats.erase(extension) > 0;
+}
+
+std::vector<FormatInfo> list_supported_formats(const PluginHost* plugins) {
+  const PluginHost& host = plugins != nullptr ? *plugins : PluginHost::global();
+  std::map<std::string, FormatInfo> all;
+  {
+    detail::PluginRegistry& registry = host.registry();
+    std::shared_lock lock(registry.mutex());
+    for (const auto& [extension, info] : registry.format_extensions_locked()) {
+      bool usable = info->state == PluginInfo::State::available || info->state == PluginInfo::State::loaded;
+      all[extension] = FormatInfo{extension, info->id, usable};
+    }
+  }
+  {
+    std::shared_lock lock(detail::registrations().mutex);
+    for (const auto& [extension, format] : detail::registrations().formats)
+      all[extension] = FormatInfo{extension, "registered", true};
+  }
+  std::vector<FormatInfo> list;
+  for (auto& [extension, info] : all) list.push_back(std::move(info));
+  return list;
+}
+
+}  // namespace atomicio

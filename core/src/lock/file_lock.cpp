@@ -1,0 +1,63 @@
+// FileLock: resolves the backend and the file's identity, then claims the in-process entry.
+#include <atomicio/file_lock.hpp>
+
+#include "commit/resolved_target.hpp"
+#include "lock/lock_table.hpp"
+
+#include <atomicio/errors.hpp>
+#include <atomicio/plugin_host.hpp>
+
+namespace atomicio {
+
+namespace {
+
+std::shared_ptr<detail::LockEntry> entry_for(const std::filesystem::path& target, const LockOptions& options) {
+  PluginHost& host = options.plugins != nullptr ? *options.plugins : PluginHost::global();
+  detail::LockBackendRef backend = detail::resolve_lock_backend(options.backend, host);
+  return detail::LockTable::instance().entry_for(target, backend);
+}
+
+}  // namespace
+
+FileLock::FileLock(const std::filesystem::path& target, LockMode mode, Timeout timeout, const LockOptions& options)
+    : claim_(detail::claim(entry_for(target, options), mode, timeout)) {}
+
+FileLock::FileLock(std::unique_ptr<detail::LockClaim> claim) noexcept : claim_(std::move(claim)) {}
+
+std::optional<FileLock> FileLock::try_lock(const std::filesystem::path& target, LockMode mode,
+                                           const LockOptions& options) {
+  try {
+    return FileLock(target, mode, Timeout::immediate(), options);
+  } catch (const AlreadyLockedError&) {
+    return std::nullopt;
+  }
+}
+
+FileLock::FileLock(FileLock&&) noexcept = default;
+FileLock& FileLock::operator=(FileLock&& other) noexcept {
+  if (this != &other) {
+    unlock();
+    claim_ = std::move(other.claim_);
+  }
+  return *this;
+}
+FileLock::~FileLock() { unlock(); }
+
+void FileLock::unlock() noexcept {
+  if (!claim_ || !claim_->held) return;
+  claim_->held = false;
+  // Released on behalf of the owner that acquired it, so a lock moved to another thread is
+  // still released correctly.
+  claim_->entry->release(claim_->owner);
+}
+
+bool FileLock::owns_lock() const noexcept { return claim_ && claim_->held; }
+LockMode FileLock::mode() const noexcept { return claim_ ? claim_->mode : LockMode::exclusive; }
+std::filesystem::path FileLock::sidecar_path() const { return claim_ ? claim_->entry->sidecar : std::filesystem::path(); }
+std::string FileLock::backend() const { return claim_ ? claim_->entry->backend.name : std::string(); }
+
+std::filesystem::path FileLock::sidecar_for(const std::filesystem::path& target) {
+  return std::filesystem::path(detail::resolved_path(target).string() + ".lock");
+}
+
+}  // namespace atomicio

@@ -1,0 +1,22 @@
+// Choosing the inter-process lock backend for a file: by name, from ATOMICIO_LOCK_BACKEND, or
+// the first installed of a preference list. Never a silent downgrade.
+#pragma once
+
+#include <atomicio/plugin_host.hpp>
+#include <atomicio/sdk/abi.h>
+
+#include <string>
+
+namespace atomicio::detail {
+
+struct LockBackendRef {
+  std::string name;
+  const atomicio_lock_backend_v1* table = nullptr;
+};
+
+/// Resolves `requested` (empty: ATOMICIO_LOCK_BACKEND, else the automatic choice) to a loaded
+/// backend. Throws PluginNotInstalledError naming the backend and where plugins were searched,
+/// or PluginLoadError.
+LockBackendRef resolve_lock_backend(std::string requested, PluginHost& host);
+
+}  // namespace atomicio::detail

@@ -1,0 +1,180 @@
+// The in-process half of every lock: thread exclusion, re-entrancy, deadlock detection for
+// upgrades, writer preference, and exactly one OS lock per file per process.
+#include "lock/lock_table.hpp"
+
+#include "commit/resolved_target.hpp"
+#include "posix/os_error.hpp"
+
+#include <atomicio/errors.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <string>
+
+namespace atomicio::detail {
+
+namespace {
+
+std::string describe_wait(Timeout timeout) {
+  if (timeout.is_immediate()) return "without waiting";
+  double seconds = std::chrono::duration<double>(timeout.limit()).count();
+  return "within " + std::to_string(seconds) + " s";
+}
+
+[[noreturn]] void throw_unavailable(const std::filesystem::path& target, Timeout timeout, const std::string& holder) {
+  if (timeout.is_immediate())
+    throw AlreadyLockedError("lock", target, "the lock is held by " + holder, timeout.limit());
+  throw LockTimeoutError("lock", target, "the lock stayed held by " + holder + "; gave up " + describe_wait(timeout),
+                         timeout.limit());
+}
+
+}  // namespace
+
+std::uint64_t current_lock_owner() noexcept {
+  static std::atomic<std::uint64_t> next{1};
+  thread_local const std::uint64_t mine = next.fetch_add(1, std::memory_order_relaxed);
+  return mine;
+}
+
+LockEntry::LockEntry(std::filesystem::path target_path, std::filesystem::path sidecar_path, LockBackendRef backend_ref)
+    : target(std::move(target_path)), sidecar(std::move(sidecar_path)), backend(std::move(backend_ref)) {}
+
+LockEntry::~LockEntry() {
+  // Closing the sidecar after the last holder left; a held OS lock cannot remain here because
+  // every claim keeps its entry alive.
+  if (os_handle_ != nullptr) backend.table->close(backend.table->self, os_handle_);
+}
+
+bool LockEntry::can_enter(LockMode mode) const {
+  if (os_in_progress_) return false;
+  if (mode == LockMode::exclusive) return holders_.empty();
+  // Writers are preferred: a waiting exclusive request keeps new shared holders out, so a stream
+  // of readers cannot starve it.
+  return exclusive_waiters_ == 0 && (holders_.empty() || holders_.front().mode == LockMode::shared);
+}
+
+void LockEntry::acquire(std::uint64_t owner, LockMode mode, Timeout timeout) {
+  std::unique_lock held(mutex_);
+  auto mine = std::find_if(holders_.begin(), holders_.end(), [&](const Holder& h) { return h.owner == owner; });
+  if (mine != holders_.end()) {
+    if (mine->mode == LockMode::exclusive || mode == LockMode::shared) {
+      ++mine->count;
+      return;
+    }
+    throw LockFailedError("lock", target,
+                          "this thread holds the shared lock and asks for the exclusive one; upgrading "
+                          "would deadlock, so release the shared lock first",
+                          timeout.limit());
+  }
+  const auto deadline = std::chrono::steady_clock::now() + (timeout.is_infinite() ? std::chrono::nanoseconds(0) : timeout.limit());
+  if (mode == LockMode::exclusive) ++exclusive_waiters_;
+  // Leaving the queue (entered or gave up) may let waiting shared requests in.
+  struct WaiterCount {
+    unsigned* count;
+    std::condition_variable* changed;
+    ~WaiterCount() {
+      if (count == nullptr) return;
+      --*count;
+      changed->notify_all();
+    }
+  } waiter{mode == LockMode::exclusive ? &exclusive_waiters_ : nullptr, &changed_};
+
+  while (!can_enter(mode)) {
+    if (timeout.is_immediate()) throw_unavailable(target, timeout, "another thread of this process");
+    if (timeout.is_infinite()) {
+      changed_.wait(held);
+    } else if (changed_.wait_until(held, deadline) == std::cv_status::timeout && !can_enter(mode)) {
+      throw_unavailable(target, timeout, "another thread of this process");
+    }
+  }
+  if (holders_.empty()) take_os_lock(held, mode, timeout, deadline);
+  holders_.push_back({owner, mode, 1});
+}
+
+void LockEntry::take_os_lock(std::unique_lock<std::mutex>& held, LockMode mode, Timeout timeout,
+                             std::chrono::steady_clock::time_point deadline) {
+  os_in_progress_ = true;
+  held.unlock();
+  std::string message;
+  atomicio_diagnostic diagnostic{sizeof(atomicio_diagnostic), 0, -1, -1, -1, &message,
+                                 [](void* c, const char* m, std::size_t n) noexcept {
+                                   try {
+                                     static_cast<std::string*>(c)->assign(m, n);
+                                   } catch (...) {
+                                     // A lost message still leaves the status and errno.
+                                   }
+                                 }};
+  const atomicio_lock_backend_v1& api = *backend.table;
+  std::int32_t status = ATOMICIO_OK;
+  if (os_handle_ == nullptr) {
+    const std::string path = sidecar.string();
+    status = api.open(api.self, path.c_str(), path.size(), &os_handle_, &diagnostic);
+  }
+  if (status == ATOMICIO_OK) {
+    std::int64_t wait_ns = -1;
+    if (!timeout.is_infinite()) {
+      auto left = std::chrono::duration_cast<std::chrono::nanoseconds>(deadline - std::chrono::steady_clock::now());
+      wait_ns = std::max<std::int64_t>(0, left.count());
+    }
+    status = api.lock(api.self, os_handle_,
+                      mode == LockMode::shared ? ATOMICIO_LOCK_SHARED : ATOMICIO_LOCK_EXCLUSIVE, wait_ns, &diagnostic);
+  }
+  held.lock();
+  os_in_progress_ = false;
+  if (status == ATOMICIO_OK) return;
+  changed_.notify_all();
+  if (status == ATOMICIO_ERR_BUSY) throw_unavailable(target, timeout, "another process");
+  throw LockFailedError("lock", target,
+                        "backend '" + backend.name + "' failed on " + sidecar.string() + (message.empty() ? "" : ": " + message),
+                        timeout.limit(), diagnostic.os_errno != 0 ? os_error(diagnostic.os_errno) : std::error_code());
+}
+
+void LockEntry::release(std::uint64_t owner) noexcept {
+  std::lock_guard held(mutex_);
+  auto mine = std::find_if(holders_.begin(), holders_.end(), [&](const Holder& h) { return h.owner == owner; });
+  if (mine == holders_.end()) return;
+  if (--mine->count > 0) return;
+  holders_.erase(mine);
+  if (holders_.empty() && os_handle_ != nullptr) {
+    // An unlock failure cannot be reported from here (release runs in destructors); closing the
+    // sidecar when the entry dies releases the OS lock regardless.
+    backend.table->unlock(backend.table->self, os_handle_, nullptr);
+  }
+  changed_.notify_all();
+}
+
+LockTable& LockTable::instance() {
+  static auto* table = new LockTable;  // Leaked: locks may be released during static destruction.
+  return *table;
+}
+
+std::shared_ptr<LockEntry> LockTable::entry_for(const std::filesystem::path& target, const LockBackendRef& backend) {
+  std::filesystem::path identity = resolved_path(target);
+  std::lock_guard held(mutex_);
+  std::weak_ptr<LockEntry>& slot = entries_[identity];
+  if (auto existing = slot.lock()) {
+    if (existing->backend.table != backend.table || existing->backend.name != backend.name)
+      throw LockFailedError("lock", target,
+                            "this process already locks the file through backend '" + existing->backend.name +
+                                "'; mixing backends on one file would not exclude",
+                            std::chrono::nanoseconds(-1));
+    return existing;
+  }
+  if (entries_.size() > 1024)  // Forget files nobody refers to any more.
+    std::erase_if(entries_, [](const auto& item) { return item.second.expired(); });
+  auto entry = std::make_shared<LockEntry>(target, std::filesystem::path(identity.string() + ".lock"), backend);
+  entries_[identity] = entry;
+  return entry;
+}
+
+std::unique_ptr<LockClaim> claim(std::shared_ptr<LockEntry> entry, LockMode mode, Timeout timeout) {
+  auto result = std::make_unique<LockClaim>();
+  result->owner = current_lock_owner();
+  result->mode = mode;
+  entry->acquire(result->owner, mode, timeout);
+  result->entry = std::move(entry);
+  result->held = true;
+  return result;
+}
+
+}  // namespace atomicio::detail

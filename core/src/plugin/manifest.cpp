@@ -1,0 +1,109 @@
+// Manifest parsing. The core reads its own manifests with nlohmann_json, privately: no json
+// object ever reaches a plugin.
+#include "plugin/manifest.hpp"
+
+#include <atomicio/sdk/abi.h>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <fstream>
+#include <sstream>
+
+namespace atomicio::detail {
+
+namespace {
+
+bool valid_id(const std::string& id) {
+  return !id.empty() && std::all_of(id.begin(), id.end(), [](unsigned char c) {
+    return std::islower(c) || std::isdigit(c) || c == '.' || c == '_' || c == '-';
+  });
+}
+
+std::string lower(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text;
+}
+
+std::string optional_string(const nlohmann::json& doc, const char* key) {
+  auto found = doc.find(key);
+  return found != doc.end() && found->is_string() ? found->get<std::string>() : std::string();
+}
+
+}  // namespace
+
+std::variant<Manifest, ManifestProblem> read_manifest(const std::filesystem::path& manifest_path,
+                                                      const std::filesystem::path& directory) {
+  std::ifstream in(manifest_path, std::ios::binary);
+  if (!in) return ManifestProblem{"", "cannot read the manifest"};
+  std::stringstream text;
+  text << in.rdbuf();
+  nlohmann::json doc = nlohmann::json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded()) return ManifestProblem{"", "malformed manifest: not valid JSON"};
+  if (!doc.is_object()) return ManifestProblem{"", "malformed manifest: not a JSON object"};
+
+  Manifest m;
+  m.id = optional_string(doc, "id");
+  if (!valid_id(m.id))
+    return ManifestProblem{"", "malformed manifest: \"id\" must be a non-empty string of [a-z0-9._-]"};
+  auto problem = [&](std::string reason) { return ManifestProblem{m.id, std::move(reason)}; };
+
+  auto version = doc.find("manifest_version");
+  if (version == doc.end() || !version->is_number_unsigned() || version->get<unsigned>() != 1)
+    return problem("malformed manifest: \"manifest_version\" must be 1");
+  m.version = optional_string(doc, "version");
+  if (m.version.empty()) return problem("malformed manifest: \"version\" is missing");
+
+  std::string kind = optional_string(doc, "kind");
+  if (kind == "format") m.kind = PluginKind::format;
+  else if (kind == "lock") m.kind = PluginKind::lock_backend;
+  else return problem("malformed manifest: \"kind\" must be \"format\" or \"lock\", not \"" + kind + "\"");
+
+  auto abi = doc.find("abi");
+  if (abi == doc.end() || !abi->is_object() || !abi->contains("major") || !abi->contains("minor") ||
+      !(*abi)["major"].is_number_unsigned() || !(*abi)["minor"].is_number_unsigned())
+    return problem("malformed manifest: \"abi\" must be {\"major\": N, \"minor\": N}");
+  m.abi_major = (*abi)["major"].get<unsigned>();
+  m.abi_minor = (*abi)["minor"].get<unsigned>();
+  // Checked before any dlopen, so a plugin of another generation never runs a line of code here.
+  if (m.abi_major != ATOMICIO_ABI_MAJOR || m.abi_minor > ATOMICIO_ABI_MINOR)
+    return problem("built for plugin ABI " + std::to_string(m.abi_major) + "." +
+                   std::to_string(m.abi_minor) + " but this atomicio supports " +
+                   std::to_string(ATOMICIO_ABI_MAJOR) + ".0-" + std::to_string(ATOMICIO_ABI_MAJOR) +
+                   "." + std::to_string(ATOMICIO_ABI_MINOR) + ": rebuild it against this atomicio SDK");
+
+  std::string library = optional_string(doc, "library");
+  if (library.empty() || library.find('/') != std::string::npos || library == "." || library == "..")
+    return problem("malformed manifest: \"library\" must be a file name in the manifest's directory");
+  std::error_code error;
+  std::filesystem::path library_path = directory / library;
+  if (!std::filesystem::exists(library_path, error))
+    return problem("the library file " + library_path.string() + " named by the manifest does not exist");
+  std::filesystem::path real_library = std::filesystem::canonical(library_path, error);
+  if (error || real_library.parent_path() != directory)
+    return problem("the library " + library_path.string() + " resolves outside the plugin directory");
+  m.library = real_library;
+
+  auto provides = doc.find("provides");
+  const char* list_key = m.kind == PluginKind::format ? "extensions" : "lock_backends";
+  if (provides == doc.end() || !provides->is_object() || !provides->contains(list_key) ||
+      !(*provides)[list_key].is_array() || (*provides)[list_key].empty())
+    return problem(std::string("malformed manifest: \"provides\" must hold a non-empty \"") + list_key + "\" list");
+  for (const auto& item : (*provides)[list_key]) {
+    if (!item.is_string() || item.get<std::string>().empty())
+      return problem(std::string("malformed manifest: \"") + list_key + "\" holds a non-string or empty entry");
+    std::string name = item.get<std::string>();
+    if (m.kind == PluginKind::format) {
+      name = lower(name);
+      if (name.front() != '.') name.insert(name.begin(), '.');
+    }
+    m.provides.push_back(std::move(name));
+  }
+  m.description = optional_string(doc, "description");
+  m.install_hint = optional_string(doc, "install_hint");
+  return m;
+}
+
+}  // namespace atomicio::detail

@@ -1,0 +1,244 @@
+// Discovery: build the search path, read each directory's manifests in sorted order, apply the
+// security rules, and resolve duplicates and shadowing. Nothing here maps a library.
+#include "plugin/plugin_registry.hpp"
+
+#include "plugin/manifest.hpp"
+
+#include <atomicio/errors.hpp>
+
+#include <boost/dll/runtime_symbol_info.hpp>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <mutex>
+#include <sstream>
+
+#ifndef ATOMICIO_PLUGIN_SUBDIR
+#error "ATOMICIO_PLUGIN_SUBDIR must be defined by the build"
+#endif
+
+namespace atomicio::detail {
+
+namespace {
+
+const char* origin_name(DirectoryOrigin origin) {
+  switch (origin) {
+    case DirectoryOrigin::code: return "given in code";
+    case DirectoryOrigin::environment: return "ATOMICIO_PLUGIN_PATH";
+    case DirectoryOrigin::install: return "install directory";
+  }
+  return "?";
+}
+
+// Why `path` may not be trusted to hold plugin code, or "" when it may. A writable-by-others
+// directory or file lets another user swap in code that this process would then run.
+std::string untrusted_reason(const std::filesystem::path& path, const char* what) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) return std::string(what) + " " + path.string() + " cannot be examined";
+  if ((info.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(info.st_mode & 07777));
+    return std::string(what) + " " + path.string() + " is group- or world-writable (mode " + mode +
+           "); refusing to load plugins from it";
+  }
+  if (info.st_uid != 0 && info.st_uid != ::geteuid())
+    return std::string(what) + " " + path.string() + " is owned by uid " + std::to_string(info.st_uid) +
+           ", neither root nor this process's user";
+  return {};
+}
+
+std::vector<SearchDirectory> build_search_path(const PluginHostOptions& options) {
+  std::vector<SearchDirectory> path;
+  for (const auto& directory : options.directories) path.push_back({directory, DirectoryOrigin::code});
+  if (options.use_environment) {
+    // secure_getenv returns null in set-uid/set-gid/capability processes (AT_SECURE), where the
+    // environment belongs to a less privileged user.
+    if (const char* env = ::secure_getenv("ATOMICIO_PLUGIN_PATH")) {
+      std::stringstream list(env);
+      for (std::string item; std::getline(list, item, ':');)
+        if (!item.empty()) path.push_back({item, DirectoryOrigin::environment});
+    } else if (std::getenv("ATOMICIO_PLUGIN_PATH") != nullptr) {
+      trace("ignoring ATOMICIO_PLUGIN_PATH: this process runs with elevated privileges");
+    }
+  }
+  if (options.use_install_directory) {
+    std::error_code error;
+    auto core_library = boost::dll::this_line_location(error);
+    if (!error) path.push_back({core_library.parent_path() / ATOMICIO_PLUGIN_SUBDIR, DirectoryOrigin::install});
+  }
+  return path;
+}
+
+}  // namespace
+
+bool plugin_tracing() noexcept {
+  static const bool enabled = [] {
+    const char* value = std::getenv("ATOMICIO_DEBUG_PLUGINS");
+    return value != nullptr && std::string(value) != "0" && *value != '\0';
+  }();
+  return enabled;
+}
+
+void trace(const std::string& line) {
+  if (plugin_tracing()) std::fprintf(stderr, "atomicio plugins: %s\n", line.c_str());
+}
+
+PluginRegistry::PluginRegistry(PluginHostOptions options) : options_(std::move(options)) { scan(); }
+
+void PluginRegistry::set_options(PluginHostOptions options) {
+  {
+    std::unique_lock lock(mutex_);
+    options_ = std::move(options);
+  }
+  scan();
+}
+
+void PluginRegistry::scan() {
+  PluginHostOptions options;
+  {
+    std::shared_lock lock(mutex_);
+    options = options_;
+  }
+  std::vector<SearchDirectory> path = build_search_path(options);
+  std::vector<PluginInfo> found;
+  for (const auto& directory : path) scan_directory(directory, found);
+
+  // First usable manifest of an id wins; later usable ones are shadowed by it.
+  std::map<std::string, const PluginInfo*> winners;
+  for (auto& info : found) {
+    if (info.state != PluginInfo::State::available) continue;
+    auto [it, inserted] = winners.emplace(info.id, &info);
+    if (inserted) continue;
+    info.state = PluginInfo::State::shadowed;
+    info.reason = "shadowed by " + it->second->manifest.string() + " (earlier in the search path)";
+    trace(info.manifest.string() + ": " + info.reason);
+  }
+  std::unique_lock lock(mutex_);
+  // Keep the loaded state of plugins this registry already loaded.
+  for (auto& info : found)
+    for (const auto& old : plugins_)
+      if (old.state == PluginInfo::State::loaded && old.manifest == info.manifest &&
+          info.state == PluginInfo::State::available)
+        info.state = PluginInfo::State::loaded;
+  search_path_ = std::move(path);
+  plugins_ = std::move(found);
+}
+
+void PluginRegistry::scan_directory(const SearchDirectory& directory, std::vector<PluginInfo>& found) const {
+  std::error_code error;
+  std::filesystem::path real = std::filesystem::canonical(directory.path, error);
+  if (error || !std::filesystem::is_directory(real, error)) {
+    trace("skip " + directory.path.string() + " (" + origin_name(directory.origin) + "): not a directory");
+    return;
+  }
+  trace("search " + real.string() + " (" + origin_name(directory.origin) + ")");
+  std::string directory_problem = untrusted_reason(real, "plugin directory");
+
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(real, error)) {
+    std::string name = entry.path().filename().string();
+    if (name.size() > kManifestSuffix.size() && name.ends_with(kManifestSuffix)) names.push_back(name);
+  }
+  std::sort(names.begin(), names.end());  // readdir order is arbitrary; results must not be.
+
+  const std::size_t first = found.size();
+  for (const auto& name : names) {
+    PluginInfo info;
+    info.manifest = real / name;
+    info.directory = {real, directory.origin};
+    auto parsed = read_manifest(info.manifest, real);
+    if (auto* problem = std::get_if<ManifestProblem>(&parsed)) {
+      info.id = problem->id;
+      info.state = PluginInfo::State::rejected;
+      info.reason = problem->reason;
+    } else {
+      const Manifest& m = std::get<Manifest>(parsed);
+      info.id = m.id;
+      info.version = m.version;
+      info.kind = m.kind;
+      info.provides = m.provides;
+      info.library = m.library;
+      info.description = m.description;
+      info.install_hint = m.install_hint;
+      if (!directory_problem.empty()) info.reason = directory_problem;
+      else if (auto why = untrusted_reason(info.manifest, "manifest"); !why.empty()) info.reason = why;
+      else if (auto why_lib = untrusted_reason(info.library, "library"); !why_lib.empty()) info.reason = why_lib;
+      if (!info.reason.empty()) info.state = PluginInfo::State::rejected;
+    }
+    trace(info.manifest.string() + ": " +
+          (info.state == PluginInfo::State::available ? "found '" + info.id + "'" : "rejected: " + info.reason));
+    found.push_back(std::move(info));
+  }
+  // Two manifests claiming one id in one directory: neither wins, since sorted order is no
+  // statement of intent.
+  for (std::size_t i = first; i < found.size(); ++i)
+    for (std::size_t j = i + 1; j < found.size(); ++j) {
+      if (found[i].id.empty() || found[i].id != found[j].id) continue;
+      std::string reason = "plugin id '" + found[i].id + "' is claimed by two manifests in one directory: " +
+                           found[i].manifest.string() + " and " + found[j].manifest.string();
+      for (PluginInfo* info : {&found[i], &found[j]}) {
+        info->state = PluginInfo::State::rejected;
+        info->reason = reason;
+      }
+      trace(reason);
+    }
+}
+
+std::vector<PluginInfo> PluginRegistry::plugins() const {
+  std::shared_lock lock(mutex_);
+  return plugins_;
+}
+
+std::vector<SearchDirectory> PluginRegistry::search_path() const {
+  std::shared_lock lock(mutex_);
+  return search_path_;
+}
+
+std::optional<PluginInfo> PluginRegistry::find_provider(PluginKind kind, const std::string& name) const {
+  std::shared_lock lock(mutex_);
+  for (const auto& info : plugins_) {
+    bool usable = info.state == PluginInfo::State::available || info.state == PluginInfo::State::loaded;
+    if (usable && info.kind == kind &&
+        std::find(info.provides.begin(), info.provides.end(), name) != info.provides.end())
+      return info;
+  }
+  return std::nullopt;
+}
+
+std::vector<std::pair<std::string, const PluginInfo*>> PluginRegistry::format_extensions_locked() const {
+  std::map<std::string, const PluginInfo*> best;
+  auto usable = [](const PluginInfo* info) {
+    return info->state == PluginInfo::State::available || info->state == PluginInfo::State::loaded;
+  };
+  for (const auto& info : plugins_) {
+    if (info.kind != PluginKind::format) continue;
+    for (const auto& extension : info.provides) {
+      auto [it, inserted] = best.emplace(extension, &info);
+      if (!inserted && !usable(it->second) && usable(&info)) it->second = &info;
+    }
+  }
+  return {best.begin(), best.end()};
+}
+
+std::string PluginRegistry::describe_search(PluginKind kind, const std::string& name) const {
+  std::shared_lock lock(mutex_);
+  std::string text = "searched:";
+  if (search_path_.empty()) text += " (no directories)";
+  for (const auto& directory : search_path_)
+    text += " " + directory.path.string() + " (" + origin_name(directory.origin) + ");";
+  for (const auto& info : plugins_) {
+    bool relevant = info.kind == kind &&
+                    std::find(info.provides.begin(), info.provides.end(), name) != info.provides.end();
+    if ((relevant || info.provides.empty()) && info.state != PluginInfo::State::available &&
+        info.state != PluginInfo::State::loaded)
+      text += " unusable: " + info.manifest.string() + " (" + info.reason + ");";
+  }
+  return text;
+}
+
+}  // namespace atomicio::detail

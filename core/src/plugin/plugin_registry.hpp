@@ -1,0 +1,60 @@
+// The plugin registry behind PluginHost: the search path, what each manifest says and what
+// became of it, and loading on first use.
+//
+// Lock order: a registry's mutex_ may be held while taking the process-wide load mutex (in
+// load()), never the other way round.
+#pragma once
+
+#include <atomicio/plugin_host.hpp>
+#include <atomicio/sdk/abi.h>
+
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+namespace atomicio::detail {
+
+class PluginRegistry {
+ public:
+  explicit PluginRegistry(PluginHostOptions options);
+
+  /// Re-reads the search path and every manifest. Loaded libraries stay loaded.
+  void scan();
+  void set_options(PluginHostOptions options);
+
+  std::vector<PluginInfo> plugins() const;
+  std::vector<SearchDirectory> search_path() const;
+
+  /// The usable plugin of `kind` that wins for `name` (an extension such as ".json", or a lock
+  /// backend name), or nullopt.
+  std::optional<PluginInfo> find_provider(PluginKind kind, const std::string& name) const;
+
+  /// Every extension claimed by a format plugin, with the winning plugin (or the best
+  /// unusable one, marked so).
+  std::vector<std::pair<std::string, const PluginInfo*>> format_extensions_locked() const;
+
+  /// Loads `id` once per process (later calls return at once) and checks its handshake against
+  /// the manifest. Throws PluginNotInstalledError when no usable manifest has that id,
+  /// PluginLoadError when loading or the handshake fails.
+  const atomicio_plugin_v1& load(const std::string& id);
+
+  /// "searched: dir (origin), ...; rejected: path (why), ..." for messages about `name`.
+  std::string describe_search(PluginKind kind, const std::string& name) const;
+
+  std::shared_mutex& mutex() const noexcept { return mutex_; }
+
+ private:
+  void scan_directory(const SearchDirectory& directory, std::vector<PluginInfo>& found) const;
+
+  mutable std::shared_mutex mutex_;
+  PluginHostOptions options_;
+  std::vector<SearchDirectory> search_path_;
+  std::vector<PluginInfo> plugins_;
+};
+
+/// True when ATOMICIO_DEBUG_PLUGINS=1; trace() then writes one line to stderr.
+bool plugin_tracing() noexcept;
+void trace(const std::string& line);
+
+}  // namespace atomicio::detail

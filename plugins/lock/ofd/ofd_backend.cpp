@@ -1,0 +1,101 @@
+// lock.ofd: Linux open-file-description locks on the sidecar.
+//
+// OFD locks belong to the open file description, not the process, so unlike classic fcntl
+// locks they are not dropped when some other descriptor of the file is closed, and two
+// descriptors in one process do exclude each other. Kernels before 3.15 lack them (fcntl fails
+// with EINVAL); this backend then uses flock(2), which has the same per-description semantics
+// on local filesystems.
+#include <atomicio/sdk/lock_backend.hpp>
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <string>
+
+namespace {
+
+using atomicio::sdk::LockMode;
+using atomicio::sdk::OsError;
+
+class OfdHandle final : public atomicio::sdk::LockBackend::Handle {
+ public:
+  OfdHandle(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  ~OfdHandle() override { ::close(fd_); }
+  OfdHandle(const OfdHandle&) = delete;
+  OfdHandle& operator=(const OfdHandle&) = delete;
+
+  int fd() const { return fd_; }
+  const std::string& path() const { return path_; }
+  bool use_flock = false;
+
+ private:
+  int fd_;
+  std::string path_;
+};
+
+int retry_on_eintr(int result_of_call, auto&& call) {
+  while (result_of_call == -1 && errno == EINTR) result_of_call = call();
+  return result_of_call;
+}
+
+class OfdBackend final : public atomicio::sdk::LockBackend {
+ public:
+  std::unique_ptr<Handle> open(const std::string& sidecar_path) override {
+    // O_NOFOLLOW: a symlink planted at the sidecar's name must not make us create a file
+    // elsewhere. Never truncate: the sidecar is shared and stays empty.
+    int fd = ::open(sidecar_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0666);
+    if (fd < 0 && errno == EACCES)  // someone else's read-only sidecar: shared locks still work
+      fd = ::open(sidecar_path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) throw OsError("cannot open lock file " + sidecar_path, errno);
+    return std::make_unique<OfdHandle>(fd, sidecar_path);
+  }
+
+  bool lock(Handle& base, LockMode mode, std::chrono::nanoseconds timeout) override {
+    auto& handle = static_cast<OfdHandle&>(base);
+    if (timeout.count() < 0) {
+      try_lock(handle, mode, true);
+      return true;
+    }
+    return atomicio::sdk::poll_until(timeout, [&] { return try_lock(handle, mode, false); });
+  }
+
+  void unlock(Handle& base) override {
+    auto& handle = static_cast<OfdHandle&>(base);
+    int result = handle.use_flock ? ::flock(handle.fd(), LOCK_UN) : set_lock(handle.fd(), F_UNLCK, F_OFD_SETLK);
+    if (result != 0) throw OsError("cannot unlock " + handle.path(), errno);
+  }
+
+ private:
+  static int set_lock(int fd, short type, int command) {
+    struct flock request {};
+    request.l_type = type;
+    request.l_whence = SEEK_SET;  // l_start = l_len = 0: the whole file; l_pid must be 0
+    return ::fcntl(fd, command, &request);
+  }
+
+  // Returns true when locked, false when held elsewhere (only when !wait); throws otherwise.
+  static bool try_lock(OfdHandle& handle, LockMode mode, bool wait) {
+    if (!handle.use_flock) {
+      short type = mode == LockMode::shared ? F_RDLCK : F_WRLCK;
+      int command = wait ? F_OFD_SETLKW : F_OFD_SETLK;
+      int result = retry_on_eintr(set_lock(handle.fd(), type, command), [&] { return set_lock(handle.fd(), type, command); });
+      if (result == 0) return true;
+      if (!wait && (errno == EAGAIN || errno == EACCES)) return false;
+      // EINVAL: no OFD locks in this kernel. EBADF: a read-only sidecar cannot take a write
+      // lock. flock(2) works in both cases.
+      if (errno != EINVAL && errno != EBADF) throw OsError("cannot lock " + handle.path(), errno);
+      handle.use_flock = true;
+    }
+    int operation = (mode == LockMode::shared ? LOCK_SH : LOCK_EX) | (wait ? 0 : LOCK_NB);
+    int result = retry_on_eintr(::flock(handle.fd(), operation), [&] { return ::flock(handle.fd(), operation); });
+    if (result == 0) return true;
+    if (!wait && errno == EWOULDBLOCK) return false;
+    throw OsError("cannot lock " + handle.path(), errno);
+  }
+};
+
+}  // namespace
+
+ATOMICIO_LOCK_BACKEND_PLUGIN(OfdBackend)
