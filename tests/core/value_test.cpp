@@ -191,15 +191,15 @@ TEST_CASE("A 100000-key object parses with every key found at its position", "[v
 
   const Value value = Value::parse(text);
   REQUIRE(value.size() == static_cast<std::size_t>(kKeyCount));
+  // Counted rather than asserted per key: 400000 assertions would dominate the run time.
+  int misplaced = 0;
   int position = 0;
   for (auto it = value.begin(); it != value.end(); ++it, ++position) {
     const std::string key = "key" + std::to_string(position);
-    REQUIRE(it.key() == key);
     const auto found = value.find(key);
-    REQUIRE(found != value.end());
-    REQUIRE(std::distance(value.begin(), found) == position);
-    REQUIRE(*found == position);
+    if (it.key() != key || found != it || *found != position) ++misplaced;
   }
+  CHECK(misplaced == 0);
   CHECK(value.dump() == text);
 }
 
@@ -254,11 +254,14 @@ TEST_CASE("Random inserts and erases agree with a simple reference model", "[val
       model.erase(model.begin() + first, model.begin() + last);
     }
 
+    INFO("step " << step);
     REQUIRE(map.size() == model.size());
+    bool consistent = true;
     for (std::size_t i = 0; i < model.size(); ++i) {
       const auto found = map.find(model[i].first);
-      REQUIRE(found == map.begin() + static_cast<std::ptrdiff_t>(i));
-      REQUIRE(found->second == model[i].second);
+      consistent = consistent && found == map.begin() + static_cast<std::ptrdiff_t>(i) &&
+                   found->second == model[i].second;
     }
+    REQUIRE(consistent);
   }
 }

@@ -31,6 +31,9 @@ namespace atomicio {
 /// - References: inserting a new key into an object may invalidate references and iterators to
 ///   that object's other members, exactly as growing an array does (`Value& a = v["a"];
 ///   v["new"] = 1;` may leave `a` dangling). Members of other objects are unaffected.
+/// - JSON_DIAGNOSTICS must stay undefined: as with nlohmann::ordered_json, erasing from a
+///   vector-backed object leaves nlohmann's diagnostic parent pointers stale and trips its
+///   assertions.
 ///
 /// Thread safety is nlohmann's: concurrent reads are fine, any write needs exclusive access.
 using Value = nlohmann::basic_json<detail::InsertionOrderedMap>;

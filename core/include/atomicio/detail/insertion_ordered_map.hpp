@@ -99,7 +99,8 @@ class PositionIndex {
     PositionIndex result(slots_.get_allocator(), slots_.size());
     for (const Slot& slot : slots_) {
       if (slot.position == kNotFound || (slot.position >= first && slot.position < last)) continue;
-      result.insert(slot.hash, slot.position < first ? slot.position : slot.position - (last - first));
+      const std::size_t gap = slot.position < first ? 0 : last - first;
+      result.insert(slot.hash, slot.position - gap);
     }
     return result;
   }
@@ -132,7 +133,8 @@ class PositionIndex {
         shift_(64 - static_cast<unsigned>(std::countr_zero(slot_count))) {}
 
   std::size_t home_of(std::size_t hash) const noexcept {
-    return static_cast<std::size_t>((static_cast<std::uint64_t>(hash) * kFibonacciMultiplier) >> shift_);
+    const std::uint64_t spread = static_cast<std::uint64_t>(hash) * kFibonacciMultiplier;
+    return static_cast<std::size_t>(spread >> shift_);
   }
 
   SlotVector slots_;
@@ -149,7 +151,7 @@ class PositionIndex {
 ///   for insertion); erase takes O(size()) time.
 /// - As with std::vector, an insertion may invalidate every iterator and reference into the map,
 ///   and an erase invalidates all of them.
-/// - Insertion and erase give the strong exception guarantee.
+/// - Inserting one entry, and erasing, give the strong exception guarantee.
 /// - Keys must be convertible to std::string_view; every lookup accepts any such type, so
 ///   const char* and std::string_view look up without building a Key.
 /// - Equality ignores order: two maps are equal when they hold the same keys with equal values.
@@ -196,7 +198,8 @@ class InsertionOrderedMap {
       : entries_(std::move(other.entries_)), index_(std::move(other.index_)) {
     other.clear();
   }
-  // Copy-and-swap: a pair with a const key cannot be assigned, and entries and index must change together.
+  // Copy-and-swap: a pair with a const key cannot be assigned, and entries and index must
+  // change together.
   InsertionOrderedMap& operator=(const InsertionOrderedMap& other) {
     InsertionOrderedMap copy(other);
     swap(copy);
@@ -274,8 +277,12 @@ class InsertionOrderedMap {
   }
 
   /// Copies `entry` in unless its key is present (std::map semantics: no overwrite).
-  std::pair<iterator, bool> insert(const value_type& entry) { return emplace(entry.first, entry.second); }
-  std::pair<iterator, bool> insert(value_type&& entry) { return emplace(entry.first, std::move(entry.second)); }
+  std::pair<iterator, bool> insert(const value_type& entry) {
+    return emplace(entry.first, entry.second);
+  }
+  std::pair<iterator, bool> insert(value_type&& entry) {
+    return emplace(entry.first, std::move(entry.second));
+  }
   /// As insert(entry); the hint is ignored. Lets std::inserter (used by nlohmann's from_json) work.
   iterator insert(const_iterator /*hint*/, const value_type& entry) { return insert(entry).first; }
   /// Inserts each element of [first, last) in order, skipping keys already present.
@@ -355,9 +362,13 @@ class InsertionOrderedMap {
   static constexpr size_type kLinearScanLimit = 8;
   static constexpr size_type kMinCapacity = 4;
 
-  static std::size_t hash_of(std::string_view key) noexcept { return std::hash<std::string_view>{}(key); }
+  static std::size_t hash_of(std::string_view key) noexcept {
+    return std::hash<std::string_view>{}(key);
+  }
 
-  size_type position_of(std::string_view key) const noexcept { return position_of(key, hash_of(key)); }
+  size_type position_of(std::string_view key) const noexcept {
+    return position_of(key, hash_of(key));
+  }
   size_type position_of(std::string_view key, std::size_t hash) const noexcept {
     const auto matches = [this, key](size_type pos) noexcept {
       return std::string_view(entries_[pos].first) == key;
@@ -391,7 +402,9 @@ class InsertionOrderedMap {
     if (entry_count <= kLinearScanLimit) return;
     Index built(entries_.get_allocator());
     built.reserve(entry_count);
-    for (size_type pos = 0; pos < entries_.size(); ++pos) built.insert(hash_of(entries_[pos].first), pos);
+    for (size_type pos = 0; pos < entries_.size(); ++pos) {
+      built.insert(hash_of(entries_[pos].first), pos);
+    }
     index_.swap(built);
   }
 

@@ -1,0 +1,335 @@
+// The commit engine: all-or-nothing replacement, symlinks, metadata, append mode, and every
+// failure leaving the old file intact with no temporary file behind.
+#include <atomicio/atomic_writer.hpp>
+#include <atomicio/errors.hpp>
+
+#include "posix/file_system.hpp"
+#include "support/temp_dir.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <fstream>
+#include <string>
+
+using atomicio::AtomicWriter;
+using atomicio::CommitOptions;
+using atomicio::Durability;
+using atomicio::FileWriteError;
+using atomicio::WriteMode;
+using atomicio::test::slurp;
+using atomicio::test::spit;
+using atomicio::test::TempDir;
+
+namespace {
+
+mode_t mode_of(const std::filesystem::path& path) {
+  struct stat info {};
+  REQUIRE(::stat(path.c_str(), &info) == 0);
+  return info.st_mode & 07777;
+}
+
+void commit_text(const std::filesystem::path& target, const std::string& text, CommitOptions options = {}) {
+  AtomicWriter writer(target, options);
+  writer.write(text);
+  writer.commit();
+}
+
+// Fails the chosen call with the chosen errno, delegating everything else to the real system.
+class FaultyFileSystem : public atomicio::detail::FileSystem {
+ public:
+  enum class Call { write, fsync, rename, link, open_tmpfile };
+  FaultyFileSystem(Call call, int error) : call_(call), error_(error) {}
+
+  ssize_t write(int fd, const void* data, std::size_t size) override {
+    if (call_ == Call::write) return fail();
+    return FileSystem::write(fd, data, size);
+  }
+  int fsync(int fd) override {
+    if (call_ == Call::fsync) return fail();
+    return FileSystem::fsync(fd);
+  }
+  int rename_at(int a, const char* b, int c, const char* d) override {
+    if (call_ == Call::rename) return fail();
+    return FileSystem::rename_at(a, b, c, d);
+  }
+  int link_at(int a, const char* b, int c, const char* d, int e) override {
+    if (call_ == Call::link) return fail();
+    return FileSystem::link_at(a, b, c, d, e);
+  }
+  int open_at(int dir, const char* path, int flags, mode_t mode) override {
+    if (call_ == Call::open_tmpfile && (flags & O_TMPFILE) == O_TMPFILE) return fail();
+    return FileSystem::open_at(dir, path, flags, mode);
+  }
+
+ private:
+  int fail() {
+    errno = error_;
+    return -1;
+  }
+  Call call_;
+  int error_;
+};
+
+// A tmpfs of `size` mounted on `where` for the test's lifetime (needs root).
+class TinyTmpfs {
+ public:
+  TinyTmpfs(const std::filesystem::path& where, const char* size) : where_(where) {
+    std::filesystem::create_directories(where_);
+    std::string options = std::string("size=") + size;
+    mounted_ = ::mount("tmpfs", where_.c_str(), "tmpfs", 0, options.c_str()) == 0;
+  }
+  ~TinyTmpfs() {
+    if (mounted_) ::umount2(where_.c_str(), MNT_DETACH);
+  }
+  bool mounted() const { return mounted_; }
+  bool remount_read_only() {
+    return ::mount("tmpfs", where_.c_str(), "tmpfs", MS_REMOUNT | MS_RDONLY, nullptr) == 0;
+  }
+
+ private:
+  std::filesystem::path where_;
+  bool mounted_ = false;
+};
+
+}  // namespace
+
+TEST_CASE("commit replaces the content and leaves only the target behind", "[commit]") {
+  TempDir dir;
+  auto target = dir / "a.txt";
+  spit(target, "old");
+  commit_text(target, "new content");
+  CHECK(slurp(target) == "new content");
+  CHECK(dir.entries() == std::vector<std::string>{"a.txt"});
+}
+
+TEST_CASE("a writer destroyed without commit leaves the old file and no temp file", "[commit]") {
+  TempDir dir;
+  auto target = dir / "a.txt";
+  spit(target, "old");
+  {
+    AtomicWriter writer(target);
+    writer.write(std::string(1 << 20, 'x'));  // past the buffer: really on disk in the temp
+  }
+  CHECK(slurp(target) == "old");
+  CHECK(dir.entries() == std::vector<std::string>{"a.txt"});
+}
+
+TEST_CASE("abort is idempotent and a committed writer refuses more writes", "[commit]") {
+  TempDir dir;
+  AtomicWriter writer(dir / "a.txt");
+  writer.write("x");
+  writer.commit();
+  CHECK(writer.committed());
+  CHECK_THROWS_AS(writer.write("y"), FileWriteError);
+  writer.abort();
+  writer.abort();
+  CHECK(slurp(dir / "a.txt") == "x");
+}
+
+TEST_CASE("a symlinked target stays a symlink and its pointee is replaced", "[commit][symlink]") {
+  TempDir dir;
+  std::filesystem::create_directory(dir / "real");
+  spit(dir / "real" / "data.txt", "old");
+  std::filesystem::create_symlink("real/data.txt", dir / "link.txt");
+  commit_text(dir / "link.txt", "new");
+  CHECK(std::filesystem::is_symlink(dir / "link.txt"));
+  CHECK(slurp(dir / "real" / "data.txt") == "new");
+  CHECK(slurp(dir / "link.txt") == "new");
+}
+
+TEST_CASE("a dangling symlink leads the commit to create its pointee", "[commit][symlink]") {
+  TempDir dir;
+  std::filesystem::create_symlink("pointee.txt", dir / "link.txt");
+  AtomicWriter writer(dir / "link.txt");
+  CHECK(writer.resolved_target() == std::filesystem::canonical(dir.path()) / "pointee.txt");
+  writer.write("made");
+  writer.commit();
+  CHECK(std::filesystem::is_symlink(dir / "link.txt"));
+  CHECK(slurp(dir / "pointee.txt") == "made");
+}
+
+TEST_CASE("an existing target keeps its permission bits", "[commit][metadata]") {
+  TempDir dir;
+  auto target = dir / "secret.txt";
+  spit(target, "old");
+  REQUIRE(::chmod(target.c_str(), 0640) == 0);
+  commit_text(target, "new");
+  CHECK(mode_of(target) == 0640);
+  REQUIRE(::chmod(target.c_str(), 0755) == 0);
+  commit_text(target, "newer");
+  CHECK(mode_of(target) == 0755);
+}
+
+TEST_CASE("an existing target keeps its owner where the process may set it", "[commit][metadata]") {
+  if (::geteuid() != 0) {
+    WARN("skipped: changing a file's owner needs root");
+    return;
+  }
+  TempDir dir;
+  auto target = dir / "owned.txt";
+  spit(target, "old");
+  REQUIRE(::chown(target.c_str(), 4321, 4322) == 0);
+  commit_text(target, "new");
+  struct stat info {};
+  REQUIRE(::stat(target.c_str(), &info) == 0);
+  CHECK(info.st_uid == 4321);
+  CHECK(info.st_gid == 4322);
+}
+
+TEST_CASE("a new file gets the mode open() would give it", "[commit][metadata]") {
+  TempDir dir;
+  mode_t previous = ::umask(027);
+  commit_text(dir / "new.txt", "x");
+  ::umask(previous);
+  CHECK(mode_of(dir / "new.txt") == 0640);
+}
+
+TEST_CASE("append mode starts from the existing content", "[commit][append]") {
+  TempDir dir;
+  auto target = dir / "log.txt";
+  commit_text(target, "", {Durability::full, WriteMode::append});
+  CHECK(slurp(target).empty());
+  spit(target, std::string(200000, 'a'));  // larger than one copy chunk of the fallback
+  AtomicWriter writer(target, {Durability::full, WriteMode::append});
+  CHECK(writer.size() == 200000);
+  writer.write("tail");
+  writer.commit();
+  CHECK(slurp(target) == std::string(200000, 'a') + "tail");
+}
+
+TEST_CASE("process_crash_only durability still commits atomically", "[commit]") {
+  TempDir dir;
+  commit_text(dir / "scratch.txt", "fast", {Durability::process_crash_only, WriteMode::replace});
+  CHECK(slurp(dir / "scratch.txt") == "fast");
+  CHECK(dir.entries() == std::vector<std::string>{"scratch.txt"});
+}
+
+TEST_CASE("writing into a missing directory is a write error naming the path", "[commit][errors]") {
+  TempDir dir;
+  try {
+    AtomicWriter writer(dir / "missing" / "a.txt");
+    FAIL("expected FileWriteError");
+  } catch (const FileWriteError& error) {
+    CHECK(error.code() == std::errc::no_such_file_or_directory);
+    CHECK(std::string(error.what()).find("missing") != std::string::npos);
+  }
+}
+
+TEST_CASE("a directory is not a valid target", "[commit][errors]") {
+  TempDir dir;
+  std::filesystem::create_directory(dir / "sub");
+  CHECK_THROWS_AS(AtomicWriter(dir / "sub"), FileWriteError);
+}
+
+TEST_CASE("every injected failure leaves the old file intact and no temp file", "[commit][errors]") {
+  using Call = FaultyFileSystem::Call;
+  struct Case {
+    Call call;
+    int error;
+    const char* name;
+  };
+  const Case cases[] = {{Call::write, ENOSPC, "write ENOSPC"},
+                        {Call::write, EIO, "write EIO"},
+                        {Call::fsync, EIO, "fsync EIO"},
+                        {Call::link, EACCES, "link EACCES"},
+                        {Call::rename, EACCES, "rename EACCES"},
+                        {Call::rename, EROFS, "rename EROFS"}};
+  for (const auto& c : cases) {
+    SECTION(c.name) {
+      TempDir dir;
+      auto target = dir / "a.json";
+      spit(target, "{\"old\": true}");
+      FaultyFileSystem faulty(c.call, c.error);
+      atomicio::detail::ScopedFileSystem installed(faulty);
+      try {
+        AtomicWriter writer(target);
+        writer.write(std::string(100000, 'n'));
+        writer.commit();
+        FAIL("expected FileWriteError");
+      } catch (const FileWriteError& error) {
+        CHECK(error.code().value() == c.error);
+        CHECK(error.path() == std::filesystem::canonical(target));
+      }
+      CHECK(slurp(target) == "{\"old\": true}");
+      CHECK(dir.entries() == std::vector<std::string>{"a.json"});
+    }
+  }
+}
+
+TEST_CASE("without O_TMPFILE the named temp file fallback commits and cleans up", "[commit]") {
+  TempDir dir;
+  FaultyFileSystem no_tmpfile(FaultyFileSystem::Call::open_tmpfile, EOPNOTSUPP);
+  atomicio::detail::ScopedFileSystem installed(no_tmpfile);
+  commit_text(dir / "a.txt", "named path");
+  CHECK(slurp(dir / "a.txt") == "named path");
+  {
+    AtomicWriter abandoned(dir / "a.txt");
+    abandoned.write("never");
+    // The named temp exists while the writer is open...
+    CHECK(dir.entries().size() == 2);
+  }
+  // ...and is removed when it rolls back.
+  CHECK(dir.entries() == std::vector<std::string>{"a.txt"});
+}
+
+TEST_CASE("temp files of dead writers are swept on the first commit into the directory", "[commit]") {
+  TempDir dir;
+  // A pid that cannot exist (above pid_max) stands for a writer that died.
+  const std::string stale = ".a.txt.atomicio-2147483646-00112233445566778899aabb.tmp";
+  const std::string alive = ".a.txt.atomicio-" + std::to_string(::getpid()) + "-00112233445566778899aabb.tmp";
+  spit(dir / stale, "partial");
+  spit(dir / alive, "in progress");
+  auto old = std::filesystem::file_time_type::clock::now() - std::chrono::hours(1);
+  std::filesystem::last_write_time(dir / stale, old);
+  std::filesystem::last_write_time(dir / alive, old);
+  commit_text(dir / "a.txt", "x");
+  auto entries = dir.entries();
+  CHECK(std::find(entries.begin(), entries.end(), stale) == entries.end());
+  CHECK(std::find(entries.begin(), entries.end(), alive) != entries.end());
+}
+
+TEST_CASE("a full disk is a write error with ENOSPC and the old file survives", "[commit][errors][tmpfs]") {
+  TempDir dir;
+  TinyTmpfs fs(dir / "tiny", "64k");
+  if (!fs.mounted()) {
+    WARN("skipped: mounting a tmpfs needs root (CAP_SYS_ADMIN)");
+    return;
+  }
+  auto target = dir / "tiny" / "a.txt";
+  commit_text(target, "old");
+  try {
+    AtomicWriter writer(target);
+    writer.write(std::string(1 << 20, 'x'));
+    writer.commit();
+    FAIL("expected FileWriteError");
+  } catch (const FileWriteError& error) {
+    CHECK(error.code() == std::errc::no_space_on_device);
+  }
+  CHECK(slurp(target) == "old");
+  CHECK(std::distance(std::filesystem::directory_iterator(dir / "tiny"), {}) == 1);
+}
+
+TEST_CASE("a read-only filesystem is a write error with EROFS", "[commit][errors][tmpfs]") {
+  TempDir dir;
+  TinyTmpfs fs(dir / "ro", "64k");
+  if (!fs.mounted()) {
+    WARN("skipped: mounting a tmpfs needs root (CAP_SYS_ADMIN)");
+    return;
+  }
+  auto target = dir / "ro" / "a.txt";
+  commit_text(target, "old");
+  REQUIRE(fs.remount_read_only());
+  try {
+    commit_text(target, "new");
+    FAIL("expected FileWriteError");
+  } catch (const FileWriteError& error) {
+    CHECK(error.code() == std::errc::read_only_file_system);
+  }
+  CHECK(slurp(target) == "old");
+}
