@@ -154,8 +154,7 @@ std::shared_ptr<const Format> find_format(const std::filesystem::path& file, Plu
     std::shared_lock lock(registry.mutex());
     for (const auto& [extension, info] : registry.format_extensions_locked()) {
       if (!matches(extension) || extension.size() <= best_plugin_extension.size()) continue;
-      bool usable = info->state == PluginInfo::State::available || info->state == PluginInfo::State::loaded;
-      if (!usable) {
+      if (!is_candidate(*info)) {
         unusable_reason = info->manifest.string() + ": " + info->reason;
         continue;
       }
@@ -203,8 +202,7 @@ std::vector<FormatInfo> list_supported_formats(const PluginHost* plugins) {
     detail::PluginRegistry& registry = host.registry();
     std::shared_lock lock(registry.mutex());
     for (const auto& [extension, info] : registry.format_extensions_locked()) {
-      bool usable = info->state == PluginInfo::State::available || info->state == PluginInfo::State::loaded;
-      all[extension] = FormatInfo{extension, info->id, usable};
+      all[extension] = FormatInfo{extension, info->id, detail::is_usable(*info)};
     }
   }
   {

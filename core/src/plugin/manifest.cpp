@@ -27,6 +27,13 @@ std::string lower(std::string text) {
   return text;
 }
 
+// A problem found before the manifest named itself.
+ManifestProblem rejected(std::string reason) {
+  ManifestProblem problem;
+  problem.reason = std::move(reason);
+  return problem;
+}
+
 std::string optional_string(const nlohmann::json& doc, const char* key) {
   auto found = doc.find(key);
   return found != doc.end() && found->is_string() ? found->get<std::string>() : std::string();
@@ -37,18 +44,18 @@ std::string optional_string(const nlohmann::json& doc, const char* key) {
 std::variant<Manifest, ManifestProblem> read_manifest(const std::filesystem::path& manifest_path,
                                                       const std::filesystem::path& directory) {
   std::ifstream in(manifest_path, std::ios::binary);
-  if (!in) return ManifestProblem{"", "cannot read the manifest"};
+  if (!in) return rejected("cannot read the manifest");
   std::stringstream text;
   text << in.rdbuf();
   nlohmann::json doc = nlohmann::json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded()) return ManifestProblem{"", "malformed manifest: not valid JSON"};
-  if (!doc.is_object()) return ManifestProblem{"", "malformed manifest: not a JSON object"};
+  if (doc.is_discarded()) return rejected("malformed manifest: not valid JSON");
+  if (!doc.is_object()) return rejected("malformed manifest: not a JSON object");
 
   Manifest m;
   m.id = optional_string(doc, "id");
   if (!valid_id(m.id))
-    return ManifestProblem{"", "malformed manifest: \"id\" must be a non-empty string of [a-z0-9._-]"};
-  auto problem = [&](std::string reason) { return ManifestProblem{m.id, std::move(reason)}; };
+    return rejected("malformed manifest: \"id\" must be a non-empty string of [a-z0-9._-]");
+  auto problem = [&](std::string reason) { return ManifestProblem{m.id, std::move(reason), m.kind, m.provides}; };
 
   auto version = doc.find("manifest_version");
   if (version == doc.end() || !version->is_number_unsigned() || version->get<unsigned>() != 1)
@@ -61,6 +68,21 @@ std::variant<Manifest, ManifestProblem> read_manifest(const std::filesystem::pat
   else if (kind == "lock") m.kind = PluginKind::lock_backend;
   else return problem("malformed manifest: \"kind\" must be \"format\" or \"lock\", not \"" + kind + "\"");
 
+  auto provides = doc.find("provides");
+  const char* list_key = m.kind == PluginKind::format ? "extensions" : "lock_backends";
+  if (provides == doc.end() || !provides->is_object() || !provides->contains(list_key) ||
+      !(*provides)[list_key].is_array() || (*provides)[list_key].empty())
+    return problem(std::string("malformed manifest: \"provides\" must hold a non-empty \"") + list_key + "\" list");
+  for (const auto& item : (*provides)[list_key]) {
+    if (!item.is_string() || item.get<std::string>().empty())
+      return problem(std::string("malformed manifest: \"") + list_key + "\" holds a non-string or empty entry");
+    std::string name = item.get<std::string>();
+    if (m.kind == PluginKind::format) {
+      name = lower(name);
+      if (name.front() != '.') name.insert(name.begin(), '.');
+    }
+    m.provides.push_back(std::move(name));
+  }
   auto abi = doc.find("abi");
   if (abi == doc.end() || !abi->is_object() || !abi->contains("major") || !abi->contains("minor") ||
       !(*abi)["major"].is_number_unsigned() || !(*abi)["minor"].is_number_unsigned())
@@ -86,21 +108,6 @@ std::variant<Manifest, ManifestProblem> read_manifest(const std::filesystem::pat
     return problem("the library " + library_path.string() + " resolves outside the plugin directory");
   m.library = real_library;
 
-  auto provides = doc.find("provides");
-  const char* list_key = m.kind == PluginKind::format ? "extensions" : "lock_backends";
-  if (provides == doc.end() || !provides->is_object() || !provides->contains(list_key) ||
-      !(*provides)[list_key].is_array() || (*provides)[list_key].empty())
-    return problem(std::string("malformed manifest: \"provides\" must hold a non-empty \"") + list_key + "\" list");
-  for (const auto& item : (*provides)[list_key]) {
-    if (!item.is_string() || item.get<std::string>().empty())
-      return problem(std::string("malformed manifest: \"") + list_key + "\" holds a non-string or empty entry");
-    std::string name = item.get<std::string>();
-    if (m.kind == PluginKind::format) {
-      name = lower(name);
-      if (name.front() != '.') name.insert(name.begin(), '.');
-    }
-    m.provides.push_back(std::move(name));
-  }
   m.description = optional_string(doc, "description");
   m.install_hint = optional_string(doc, "install_hint");
   return m;

@@ -26,6 +26,10 @@ struct Manifest {
 struct ManifestProblem {
   std::string id;  ///< when the manifest got far enough to name itself
   std::string reason;
+  /// What the plugin would provide, when the manifest got that far, so that a rejected plugin
+  /// can still be named in "no plugin handles '.x'" errors.
+  PluginKind kind = PluginKind::format;
+  std::vector<std::string> provides;
 };
 
 /// Reads and validates `manifest_path` (in `directory`, already realpath'd): JSON shape, ABI

@@ -42,6 +42,17 @@ const char* kind_name(std::int32_t kind) {
   return "unknown";
 }
 
+// Boost.DLL wraps dlerror()'s text as "... (dlerror system message: <text>): <stale errno>";
+// the dynamic loader's own text is what names the missing dependency, so keep just that.
+std::string loader_message(std::string text) {
+  constexpr std::string_view kMarker = "dlerror system message: ";
+  auto start = text.find(kMarker);
+  auto end = text.rfind("): ");
+  if (start == std::string::npos || end == std::string::npos || end < start) return text;
+  start += kMarker.size();
+  return text.substr(start, end - start);
+}
+
 // Maps the library and runs the entry point. Returns the failure text, or "" on success.
 std::string open_library(const std::filesystem::path& path, LoadedLibrary& out) {
   trace("load " + path.string());
@@ -51,7 +62,7 @@ std::string open_library(const std::filesystem::path& path, LoadedLibrary& out) 
     // missing. RTLD_LOCAL keeps one plugin's symbols from satisfying another's.
     library->load(path.string(), boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
   } catch (const std::exception& error) {
-    return "the plugin file exists but could not be loaded: " + std::string(error.what());
+    return "the plugin file exists but could not be loaded: " + loader_message(error.what());
   }
   if (!library->has(ATOMICIO_PLUGIN_ENTRY_NAME))
     return std::string("the library does not export the entry point ") + ATOMICIO_PLUGIN_ENTRY_NAME +
@@ -89,6 +100,11 @@ std::string cross_check(const PluginInfo& info, const atomicio_plugin_v1& d) {
 }  // namespace
 
 const atomicio_plugin_v1& PluginRegistry::load(const std::string& id) {
+  {
+    // Every file operation resolves its plugin; once loaded, that must not serialize callers.
+    std::shared_lock shared(mutex_);
+    if (auto found = loaded_.find(id); found != loaded_.end()) return *found->second;
+  }
   std::unique_lock lock(mutex_);
   PluginInfo* info = nullptr;
   for (auto& candidate : plugins_)
@@ -114,6 +130,7 @@ const atomicio_plugin_v1& PluginRegistry::load(const std::string& id) {
     throw PluginLoadError("load plugin", info->library, failure, id);
   }
   info->state = PluginInfo::State::loaded;
+  loaded_[id] = loaded.descriptor;
   return *loaded.descriptor;
 }
 

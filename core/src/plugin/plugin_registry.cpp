@@ -127,6 +127,7 @@ void PluginRegistry::scan() {
         info.state = PluginInfo::State::loaded;
   search_path_ = std::move(path);
   plugins_ = std::move(found);
+  loaded_.clear();  // the winning manifest of an id may have changed; reloading is a map lookup
 }
 
 void PluginRegistry::scan_directory(const SearchDirectory& directory, std::vector<PluginInfo>& found) const {
@@ -154,6 +155,8 @@ void PluginRegistry::scan_directory(const SearchDirectory& directory, std::vecto
     auto parsed = read_manifest(info.manifest, real);
     if (auto* problem = std::get_if<ManifestProblem>(&parsed)) {
       info.id = problem->id;
+      info.kind = problem->kind;
+      info.provides = problem->provides;
       info.state = PluginInfo::State::rejected;
       info.reason = problem->reason;
     } else {
@@ -202,8 +205,7 @@ std::vector<SearchDirectory> PluginRegistry::search_path() const {
 std::optional<PluginInfo> PluginRegistry::find_provider(PluginKind kind, const std::string& name) const {
   std::shared_lock lock(mutex_);
   for (const auto& info : plugins_) {
-    bool usable = info.state == PluginInfo::State::available || info.state == PluginInfo::State::loaded;
-    if (usable && info.kind == kind &&
+    if (is_candidate(info) && info.kind == kind &&
         std::find(info.provides.begin(), info.provides.end(), name) != info.provides.end())
       return info;
   }
@@ -212,9 +214,7 @@ std::optional<PluginInfo> PluginRegistry::find_provider(PluginKind kind, const s
 
 std::vector<std::pair<std::string, const PluginInfo*>> PluginRegistry::format_extensions_locked() const {
   std::map<std::string, const PluginInfo*> best;
-  auto usable = [](const PluginInfo* info) {
-    return info->state == PluginInfo::State::available || info->state == PluginInfo::State::loaded;
-  };
+  auto usable = [](const PluginInfo* info) { return is_candidate(*info); };
   for (const auto& info : plugins_) {
     if (info.kind != PluginKind::format) continue;
     for (const auto& extension : info.provides) {
@@ -234,8 +234,7 @@ std::string PluginRegistry::describe_search(PluginKind kind, const std::string& 
   for (const auto& info : plugins_) {
     bool relevant = info.kind == kind &&
                     std::find(info.provides.begin(), info.provides.end(), name) != info.provides.end();
-    if ((relevant || info.provides.empty()) && info.state != PluginInfo::State::available &&
-        info.state != PluginInfo::State::loaded)
+    if ((relevant || info.provides.empty()) && !is_usable(info))
       text += " unusable: " + info.manifest.string() + " (" + info.reason + ");";
   }
   return text;

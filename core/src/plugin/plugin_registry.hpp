@@ -8,6 +8,7 @@
 #include <atomicio/plugin_host.hpp>
 #include <atomicio/sdk/abi.h>
 
+#include <map>
 #include <optional>
 #include <shared_mutex>
 #include <string>
@@ -51,7 +52,19 @@ class PluginRegistry {
   PluginHostOptions options_;
   std::vector<SearchDirectory> search_path_;
   std::vector<PluginInfo> plugins_;
+  /// Plugins this registry has loaded, by id: the fast path of load().
+  std::map<std::string, const atomicio_plugin_v1*> loaded_;
 };
+
+/// Whether `info` can serve (available or already loaded): what listings report.
+inline bool is_usable(const PluginInfo& info) {
+  return info.state == PluginInfo::State::available || info.state == PluginInfo::State::loaded;
+}
+/// Whether lookups should hand `info` to load(): usable, or failed earlier in this process, so
+/// the caller gets the recorded PluginLoadError again instead of a misleading "not installed".
+inline bool is_candidate(const PluginInfo& info) {
+  return is_usable(info) || info.state == PluginInfo::State::failed;
+}
 
 /// True when ATOMICIO_DEBUG_PLUGINS=1; trace() then writes one line to stderr.
 bool plugin_tracing() noexcept;

@@ -61,6 +61,20 @@ std::int32_t guarded(atomicio_diagnostic* diagnostic, Body&& body) noexcept {
   }
 }
 
+/// The plugin's one instance, created on first use (thread-safe) and never destroyed, since
+/// plugins are never unloaded. Null if the constructor threw.
+template <class Plugin>
+Plugin* plugin_instance() noexcept {
+  static Plugin* instance = []() -> Plugin* {
+    try {
+      return new Plugin();
+    } catch (...) {
+      return nullptr;
+    }
+  }();
+  return instance;
+}
+
 }  // namespace detail
 }  // namespace abi_v1
 }  // namespace atomicio::sdk

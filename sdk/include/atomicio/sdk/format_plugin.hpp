@@ -36,13 +36,7 @@ template <class Plugin>
 const atomicio_plugin_v1* format_entry(const atomicio_host_v1* host, const char* id,
                                        const char* version) noexcept {
   if (host == nullptr || host->abi_major != ATOMICIO_ABI_MAJOR) return nullptr;
-  static Plugin* instance = [] {
-    try {
-      return new Plugin();  // Intentionally never deleted: plugins are never unloaded.
-    } catch (...) {
-      return static_cast<Plugin*>(nullptr);
-    }
-  }();
+  Plugin* instance = plugin_instance<Plugin>();
   if (instance == nullptr) return nullptr;
   static const atomicio_format_v1 table{
       sizeof(atomicio_format_v1), instance,

@@ -65,13 +65,7 @@ template <class Plugin>
 const atomicio_plugin_v1* lock_backend_entry(const atomicio_host_v1* host, const char* id,
                                              const char* version) noexcept {
   if (host == nullptr || host->abi_major != ATOMICIO_ABI_MAJOR) return nullptr;
-  static Plugin* instance = [] {
-    try {
-      return new Plugin();  // Intentionally never deleted: plugins are never unloaded.
-    } catch (...) {
-      return static_cast<Plugin*>(nullptr);
-    }
-  }();
+  Plugin* instance = plugin_instance<Plugin>();
   if (instance == nullptr) return nullptr;
   using Handle = LockBackend::Handle;
   static const atomicio_lock_backend_v1 table{

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the Debian bookworm packages atomicio builds with, if any is missing. Idempotent;
+# needs root (or sudo) only when something must be installed.
+set -euo pipefail
+
+packages=(
+  cmake ninja-build g++ make
+  libboost1.81-dev          # Boost.DLL (plugin loading); 1.81 for Asio file support later
+  nlohmann-json3-dev        # the Value type and manifest parsing
+  libcli11-dev              # the atomicio CLI's argument parser
+  catch2                    # tests (Catch2 2.x)
+  libbenchmark-dev          # bench/ (Google Benchmark)
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "atomicio: installing ${missing[*]}" >&2
+run_as_root=()
+[ "$(id -u)" -eq 0 ] || run_as_root=(sudo)
+export DEBIAN_FRONTEND=noninteractive
+"${run_as_root[@]}" apt-get update -q
+"${run_as_root[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
