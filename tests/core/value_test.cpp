@@ -11,6 +11,7 @@
 #include <iterator>
 #include <map>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -46,6 +47,23 @@ void require_lookups_consistent(const Value& object) {
     REQUIRE(*found == it.value());
   }
 }
+
+// A key whose copies can be made to fail, to reach the map's exception paths without an allocator.
+struct FragileKey {
+  static inline int copies_allowed = -1;  // negative: unlimited
+
+  explicit FragileKey(const char* text) : text_(text) {}
+  FragileKey(const FragileKey& other) : text_(other.text_) {
+    if (copies_allowed == 0) throw std::runtime_error("key copy failed");
+    if (copies_allowed > 0) --copies_allowed;
+  }
+  FragileKey& operator=(const FragileKey&) = delete;
+  ~FragileKey() = default;
+  operator std::string_view() const noexcept { return text_; }
+
+ private:
+  std::string text_;
+};
 
 }  // namespace
 
@@ -92,6 +110,12 @@ TEST_CASE("Erasing a key keeps the others findable and re-inserting it appends i
   CHECK(value.size() == static_cast<std::size_t>(key_count - 3));
   CHECK(keys_of(value).front() == "k1");
   require_lookups_consistent(value);
+
+  value.clear();
+  CHECK(value.empty());
+  CHECK_FALSE(value.contains("k1"));
+  value["again"] = 1;
+  CHECK(value.dump() == R"({"again":1})");
 }
 
 TEST_CASE("Lookups accept std::string_view and C strings", "[value]") {
@@ -114,7 +138,7 @@ TEST_CASE("Objects compare equal regardless of key order", "[value]") {
   CHECK(std::is_eq(one <=> two));
 }
 
-TEST_CASE("Objects with a different value, an extra key or a different key are unequal", "[value]") {
+TEST_CASE("Objects differing in a value, a key or the key count are unequal", "[value]") {
   const Value base = Value::parse(R"({"a":1,"b":2})");
   CHECK(base != Value::parse(R"({"b":2,"a":3})"));
   CHECK(base != Value::parse(R"({"a":1,"b":2,"c":3})"));
@@ -129,10 +153,13 @@ TEST_CASE("Objects order exactly as nlohmann::json orders them", "[value]") {
   for (const auto& left : texts) {
     for (const auto& right : texts) {
       INFO(left << " vs " << right);
-      const auto ours = Value::parse(left) <=> Value::parse(right);
-      const auto theirs = nlohmann::json::parse(left) <=> nlohmann::json::parse(right);
-      CHECK(ours == theirs);
-      CHECK((Value::parse(left) < Value::parse(right)) == (nlohmann::json::parse(left) < nlohmann::json::parse(right)));
+      const Value our_left = Value::parse(left);
+      const Value our_right = Value::parse(right);
+      const auto their_left = nlohmann::json::parse(left);
+      const auto their_right = nlohmann::json::parse(right);
+      CHECK((our_left <=> our_right) == (their_left <=> their_right));
+      CHECK((our_left < our_right) == (their_left < their_right));
+      CHECK((our_left == our_right) == (their_left == their_right));
     }
   }
 }
@@ -231,7 +258,8 @@ TEST_CASE("Random inserts and erases agree with a simple reference model", "[val
   StringIntMap map;
   std::vector<std::pair<std::string, int>> model;
   const auto model_find = [&model](const std::string& key) {
-    return std::find_if(model.begin(), model.end(), [&key](const auto& entry) { return entry.first == key; });
+    return std::find_if(model.begin(), model.end(),
+                        [&key](const auto& entry) { return entry.first == key; });
   };
 
   for (int step = 0; step < 5000; ++step) {
@@ -249,7 +277,8 @@ TEST_CASE("Random inserts and erases agree with a simple reference model", "[val
       if (in_model != model.end()) model.erase(in_model);
     } else if (!model.empty()) {
       const auto first = static_cast<std::ptrdiff_t>(random() % model.size());
-      const auto last = std::min<std::ptrdiff_t>(first + 3, static_cast<std::ptrdiff_t>(model.size()));
+      const auto last =
+          std::min<std::ptrdiff_t>(first + 3, static_cast<std::ptrdiff_t>(model.size()));
       map.erase(map.begin() + first, map.begin() + last);
       model.erase(model.begin() + first, model.begin() + last);
     }
@@ -264,4 +293,33 @@ TEST_CASE("Random inserts and erases agree with a simple reference model", "[val
     }
     REQUIRE(consistent);
   }
+}
+
+TEST_CASE("A key copy that fails while growing or erasing leaves the map unchanged", "[value]") {
+  atomicio::detail::InsertionOrderedMap<FragileKey, int> map;
+  for (const char* key : {"a", "b", "c", "d"}) map.emplace(key, static_cast<int>(map.size()));
+  const auto require_unchanged = [&map] {
+    REQUIRE(map.size() == 4);
+    int position = 0;
+    for (const char* key : {"a", "b", "c", "d"}) {
+      const auto found = map.find(key);
+      REQUIRE(found == map.begin() + position);
+      REQUIRE(found->second == position);
+      ++position;
+    }
+  };
+
+  FragileKey::copies_allowed = 2;  // growth relocates 4 keys
+  CHECK_THROWS_AS(map.emplace("e", 4), std::runtime_error);
+  FragileKey::copies_allowed = -1;
+  require_unchanged();
+
+  FragileKey::copies_allowed = 1;  // erasing "b" relocates 3 keys
+  CHECK_THROWS_AS(map.erase("b"), std::runtime_error);
+  FragileKey::copies_allowed = -1;
+  require_unchanged();
+
+  CHECK(map.emplace("e", 4).second);
+  CHECK(map.erase("b") == 1);
+  CHECK(map.find("e") == map.begin() + 3);
 }

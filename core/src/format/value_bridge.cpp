@@ -147,13 +147,10 @@ const atomicio_value_view kViewTable{
     [](void*, atomicio_node n, std::size_t i) noexcept { return view_of(member(n, i)->first); },
     [](void*, atomicio_node n, std::size_t i) noexcept { return handle(member(n, i)->second); },
     [](void*, atomicio_node n, const char* key, std::size_t size) noexcept -> atomicio_node {
-      try {
-        const auto& object = node(n).get_ref<const Value::object_t&>();
-        auto found = object.find(std::string(key, size));
-        return found == object.end() ? nullptr : handle(found->second);
-      } catch (...) {
-        return nullptr;
-      }
+      if (!node(n).is_object()) return nullptr;
+      const auto& object = node(n).get_ref<const Value::object_t&>();
+      auto found = object.find(std::string_view(key, size));  // heterogeneous: no allocation
+      return found == object.end() ? nullptr : handle(found->second);
     },
 };
 

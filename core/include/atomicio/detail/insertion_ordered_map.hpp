@@ -341,7 +341,8 @@ class InsertionOrderedMap {
   }
 
   /// Lexicographic over the key-sorted (key, value) sequences, i.e. std::map's order, so that
-  /// maps that are == compare equivalent. Allocates two pointer vectors of size().
+  /// maps that are == compare equivalent. Allocates two pointer vectors of size(); basic_json's
+  /// operator<=> is noexcept, so running out of memory there terminates.
   friend std::partial_ordering operator<=>(const InsertionOrderedMap& lhs,
                                            const InsertionOrderedMap& rhs) {
     const auto sorted_lhs = lhs.sorted_by_key();
