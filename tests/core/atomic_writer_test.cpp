@@ -5,11 +5,11 @@
 
 #include "posix/file_system.hpp"
 #include "support/temp_dir.hpp"
+#include "support/tmpfs_mount.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <fcntl.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -25,6 +25,7 @@ using atomicio::WriteMode;
 using atomicio::test::slurp;
 using atomicio::test::spit;
 using atomicio::test::TempDir;
+using atomicio::test::TmpfsMount;
 
 namespace {
 
@@ -74,27 +75,6 @@ class FaultyFileSystem : public atomicio::detail::FileSystem {
   }
   Call call_;
   int error_;
-};
-
-// A tmpfs of `size` mounted on `where` for the test's lifetime (needs root).
-class TinyTmpfs {
- public:
-  TinyTmpfs(const std::filesystem::path& where, const char* size) : where_(where) {
-    std::filesystem::create_directories(where_);
-    std::string options = std::string("size=") + size;
-    mounted_ = ::mount("tmpfs", where_.c_str(), "tmpfs", 0, options.c_str()) == 0;
-  }
-  ~TinyTmpfs() {
-    if (mounted_) ::umount2(where_.c_str(), MNT_DETACH);
-  }
-  bool mounted() const { return mounted_; }
-  bool remount_read_only() {
-    return ::mount("tmpfs", where_.c_str(), "tmpfs", MS_REMOUNT | MS_RDONLY, nullptr) == 0;
-  }
-
- private:
-  std::filesystem::path where_;
-  bool mounted_ = false;
 };
 
 }  // namespace
@@ -296,7 +276,7 @@ TEST_CASE("temp files of dead writers are swept on the first commit into the dir
 
 TEST_CASE("a full disk is a write error with ENOSPC and the old file survives", "[commit][errors][tmpfs]") {
   TempDir dir;
-  TinyTmpfs fs(dir / "tiny", "64k");
+  TmpfsMount fs(dir / "tiny", "64k");
   if (!fs.mounted()) {
     WARN("skipped: mounting a tmpfs needs root (CAP_SYS_ADMIN)");
     return;
@@ -317,7 +297,7 @@ TEST_CASE("a full disk is a write error with ENOSPC and the old file survives", 
 
 TEST_CASE("a read-only filesystem is a write error with EROFS", "[commit][errors][tmpfs]") {
   TempDir dir;
-  TinyTmpfs fs(dir / "ro", "64k");
+  TmpfsMount fs(dir / "ro", "64k");
   if (!fs.mounted()) {
     WARN("skipped: mounting a tmpfs needs root (CAP_SYS_ADMIN)");
     return;

@@ -7,6 +7,7 @@
 #include <atomicio/threaded_safe_file.hpp>
 
 #include "support/temp_dir.hpp"
+#include "support/tmpfs_mount.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -200,4 +201,27 @@ TEST_CASE("a shared guard lets other readers in and refuses its own thread's wri
   auto guard = file.locked(atomicio::LockMode::shared);
   CHECK(std::async(std::launch::async, [&] { return SafeFile(dir / "s.json").read().value()["v"] == 1; }).get());
   CHECK_THROWS_AS(file.write(Value{{"v", 2}}), atomicio::LockFailedError);
+}
+
+TEST_CASE("reading in a missing directory finds no file rather than failing on the lock", "[safe_file]") {
+  TempDir dir;
+  CHECK_FALSE(SafeFile(dir / "no" / "such" / "dir.json").read().has_value());
+  CHECK_FALSE(SafeFile(dir / "no" / "such" / "dir.bin").read_bytes().has_value());
+  CHECK_FALSE(std::filesystem::exists(dir / "no"));
+}
+
+TEST_CASE("a file on a read-only filesystem can still be read", "[safe_file][tmpfs]") {
+  TempDir dir;
+  atomicio::test::TmpfsMount fs(dir / "ro", "64k");
+  if (!fs.mounted()) {
+    WARN("skipped: mounting a tmpfs needs root (CAP_SYS_ADMIN)");
+    return;
+  }
+  spit(dir / "ro" / "plain.json", R"({"never": "locked"})");  // no sidecar was ever created
+  // Scoped: a live file object keeps its sidecar open for writing, which blocks the remount.
+  SafeFile(dir / "ro" / "locked.json").write(Value{{"had", "sidecar"}});
+  REQUIRE(fs.remount_read_only());
+  CHECK(SafeFile(dir / "ro" / "plain.json").read().value()["never"] == "locked");
+  CHECK(SafeFile(dir / "ro" / "locked.json").read().value()["had"] == "sidecar");
+  CHECK_THROWS_AS(SafeFile(dir / "ro" / "plain.json").write(Value{{"x", 1}}), atomicio::AtomicIOError);
 }

@@ -1,6 +1,9 @@
 // SafeFile: a file whose every operation is an atomic commit under the file's lock.
 //
-// read() takes the shared lock; write(), update(), write_bytes() and append() take the
+// read() takes the shared lock (or, where the `<path>.lock` sidecar cannot be created because the
+// directory is read-only or missing, reads without the inter-process lock: a single read is
+// consistent anyway, since commits are atomic renames); write(), update(), write_bytes() and
+// append() take the
 // exclusive lock and publish through AtomicWriter, so readers never see a torn file, no update
 // is lost between threads or processes, and a failure leaves the old content in place. The
 // format (JSON, text, or any plugin or registered format) follows the file's extension; bytes are

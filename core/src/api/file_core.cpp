@@ -29,6 +29,18 @@ FileLock FileCore::lock(LockMode mode) const {
   return FileLock(claim(entry_, mode, timeout_));
 }
 
+std::optional<FileLock> FileCore::lock_for_reading() const {
+  try {
+    return lock(LockMode::shared);
+  } catch (const LockFailedError& error) {
+    const std::error_code code = error.code();
+    if (code == std::errc::no_such_file_or_directory || code == std::errc::permission_denied ||
+        code == std::errc::read_only_file_system)
+      return std::nullopt;
+    throw;
+  }
+}
+
 std::optional<std::string> FileCore::read_bytes_unlocked() const {
   FileSystem& fs = file_system();
   UniqueFd fd(fs.open_at(AT_FDCWD, path_.c_str(), O_RDONLY | O_CLOEXEC, 0));

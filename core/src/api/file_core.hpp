@@ -21,6 +21,11 @@ class FileCore {
 
   /// Takes the file's lock within the file's timeout.
   FileLock lock(LockMode mode) const;
+  /// The shared lock for a read, or nullopt when the sidecar cannot be created because the
+  /// directory is missing or read-only to us. The read then goes on without the inter-process
+  /// lock: one read is still consistent, since commits are atomic renames; it just does not
+  /// wait for another process's multi-step transaction.
+  std::optional<FileLock> lock_for_reading() const;
   /// The whole content, or nullopt when the file does not exist. Throws FileReadError.
   std::optional<std::string> read_bytes_unlocked() const;
   /// The format for this file's name. Throws UnsupportedFormatError, PluginLoadError.

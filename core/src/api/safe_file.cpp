@@ -17,7 +17,7 @@ SafeFile::~SafeFile() = default;
 
 std::optional<Value> SafeFile::read() const {
   auto format = core_->format();
-  FileLock lock = core_->lock(LockMode::shared);
+  auto lock = core_->lock_for_reading();
   return core_->read_value_unlocked(*format);
 }
 
@@ -40,7 +40,7 @@ void SafeFile::update(const Value& value) {
 }
 
 std::optional<std::string> SafeFile::read_bytes() const {
-  FileLock lock = core_->lock(LockMode::shared);
+  auto lock = core_->lock_for_reading();
   return core_->read_bytes_unlocked();
 }
 

@@ -69,7 +69,7 @@ std::vector<SearchDirectory> build_search_path(const PluginHostOptions& options)
   if (options.use_install_directory) {
     std::error_code error;
     auto core_library = boost::dll::this_line_location(error);
-    if (!error) path.push_back({core_library.parent_path() / ATOMICIO_PLUGIN_SUBDIR, DirectoryOrigin::install});
+    if (!error) path.push_back({(core_library.parent_path() / ATOMICIO_PLUGIN_SUBDIR).lexically_normal(), DirectoryOrigin::install});
   }
   return path;
 }

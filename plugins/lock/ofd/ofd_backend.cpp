@@ -46,7 +46,8 @@ class OfdBackend final : public atomicio::sdk::LockBackend {
     // O_NOFOLLOW: a symlink planted at the sidecar's name must not make us create a file
     // elsewhere. Never truncate: the sidecar is shared and stays empty.
     int fd = ::open(sidecar_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0666);
-    if (fd < 0 && errno == EACCES)  // someone else's read-only sidecar: shared locks still work
+    // Someone else's read-only sidecar, or a read-only filesystem: shared locks still work.
+    if (fd < 0 && (errno == EACCES || errno == EROFS))
       fd = ::open(sidecar_path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0) throw OsError("cannot open lock file " + sidecar_path, errno);
     return std::make_unique<OfdHandle>(fd, sidecar_path);

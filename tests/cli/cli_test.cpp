@@ -1,0 +1,316 @@
+// Tests for the atomicio command-line tool, run as a separate process as a shell would run it:
+// data on stdout, diagnostics on stderr prefixed "atomicio: ", the documented exit statuses,
+// and commits that are atomic and serialized by the file's lock across processes.
+#include "cli_runner.hpp"
+
+#include "support/child_process.hpp"
+#include "support/temp_dir.hpp"
+
+#include <atomicio/file_lock.hpp>
+#include <atomicio/value.hpp>
+#include <atomicio/version.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace {
+
+using atomicio::Value;
+using atomicio::test::run_cli;
+using atomicio::test::RunResult;
+using atomicio::test::slurp;
+using atomicio::test::spit;
+using atomicio::test::TempDir;
+
+std::vector<std::string> keys_of(const Value& object) {
+  std::vector<std::string> keys;
+  for (const auto& item : object.items()) keys.push_back(item.key());
+  return keys;
+}
+
+bool starts_with(const std::string& text, const std::string& prefix) { return text.rfind(prefix, 0) == 0; }
+
+// The entry for plugin `id` from the install directory in `plugins --json` output.
+Value installed_plugin(const Value& list, const std::string& id) {
+  for (const auto& entry : list)
+    if (entry.at("id") == id && entry.at("origin") == "install") return entry;
+  FAIL("plugin " << id << " is not listed");
+  return {};
+}
+
+}  // namespace
+
+TEST_CASE("cli: write then cat round-trips JSON and keeps key order", "[cli]") {
+  TempDir dir;
+  const std::string path = (dir / "doc.json").string();
+  RunResult written = run_cli({"write", path}, R"({"zeta": 1, "alpha": {"y": [1, 2.5, "x"], "b": null}, "mid": true})");
+  REQUIRE(written.status == 0);
+  CHECK(written.out.empty());
+  CHECK(written.err.empty());
+  RunResult shown = run_cli({"cat", path});
+  REQUIRE(shown.status == 0);
+  CHECK(shown.err.empty());
+  CHECK(shown.out ==
+        "{\n  \"zeta\": 1,\n  \"alpha\": {\n    \"y\": [\n      1,\n      2.5,\n      \"x\"\n    ],\n"
+        "    \"b\": null\n  },\n  \"mid\": true\n}\n");
+}
+
+TEST_CASE("cli: write --raw stores stdin byte for byte", "[cli]") {
+  TempDir dir;
+  const auto path = dir / "blob.bin";
+  spit(path, std::string(500'000, 'o'));  // longer than the new content: nothing of it may remain
+  std::string bytes;
+  for (int i = 0; i < 300'000; ++i) bytes += static_cast<char>((i * 7) % 256);  // NULs, invalid UTF-8, no final newline
+  RunResult result = run_cli({"write", "--raw", path.string()}, bytes);
+  REQUIRE(result.status == 0);
+  CHECK(result.err.empty());
+  CHECK(slurp(path) == bytes);
+}
+
+TEST_CASE("cli: write rejects invalid JSON on stdin with its line and column and keeps the file", "[cli]") {
+  TempDir dir;
+  const auto path = dir / "doc.json";
+  spit(path, "{\"kept\": true}\n");
+  RunResult result = run_cli({"write", path.string()}, "{\n  \"a\": tru\n}");
+  CHECK(result.status == 1);
+  CHECK(result.out.empty());
+  CHECK(starts_with(result.err, "atomicio: stdin: invalid JSON at line 2, column 11"));
+  CHECK(slurp(path) == "{\"kept\": true}\n");
+}
+
+TEST_CASE("cli: update merges objects, appends arrays and keeps the existing key order", "[cli]") {
+  TempDir dir;
+  const std::string path = (dir / "config.json").string();
+  REQUIRE(run_cli({"write", path}, R"({"name": "a", "tags": ["x"], "nested": {"k": 1}})").status == 0);
+  RunResult updated = run_cli({"update", path, R"({"new": 0, "tags": ["y"], "nested": {"j": 2}})"});
+  REQUIRE(updated.status == 0);
+  CHECK(updated.err.empty());
+  RunResult shown = run_cli({"cat", path});
+  REQUIRE(shown.status == 0);
+  const Value value = Value::parse(shown.out);
+  CHECK(value == Value::parse(R"({"name": "a", "tags": ["x", "y"], "nested": {"k": 1, "j": 2}, "new": 0})"));
+  CHECK(keys_of(value) == std::vector<std::string>{"name", "tags", "nested", "new"});
+  CHECK(keys_of(value.at("nested")) == std::vector<std::string>{"k", "j"});
+}
+
+TEST_CASE("cli: update with invalid JSON exits 1 and changes nothing", "[cli]") {
+  TempDir dir;
+  const auto path = dir / "config.json";
+  spit(path, "{\"a\": 1}\n");
+  RunResult result = run_cli({"update", path.string(), "{\"b\": }"});
+  CHECK(result.status == 1);
+  CHECK(starts_with(result.err, "atomicio: the JSON argument: invalid JSON at line 1, column 7"));
+  CHECK(slurp(path) == "{\"a\": 1}\n");
+}
+
+TEST_CASE("cli: append creates the file and adds text exactly as given", "[cli]") {
+  TempDir dir;
+  const auto path = dir / "log.txt";
+  REQUIRE(run_cli({"append", path.string(), "one\n"}).status == 0);
+  REQUIRE(run_cli({"append", path.string(), "two"}).status == 0);
+  CHECK(slurp(path) == "one\ntwo");
+  RunResult shown = run_cli({"cat", path.string()});
+  REQUIRE(shown.status == 0);
+  CHECK(shown.out == "\"one\\ntwo\"\n");  // a text file's value is one string
+}
+
+TEST_CASE("cli: cat of a missing file exits 1 naming the path", "[cli]") {
+  TempDir dir;
+  const std::string path = (dir / "missing.json").string();
+  RunResult result = run_cli({"cat", path});
+  CHECK(result.status == 1);
+  CHECK(result.out.empty());
+  CHECK(starts_with(result.err, "atomicio: "));
+  CHECK(result.err.find(path) != std::string::npos);
+}
+
+TEST_CASE("cli: cat of corrupt JSON exits 1 with the line and column of the mistake", "[cli]") {
+  TempDir dir;
+  const auto path = dir / "corrupt.json";
+  spit(path, "{\n  \"a\": 1,\n  \"b\": \n}\n");
+  RunResult result = run_cli({"cat", path.string()});
+  CHECK(result.status == 1);
+  CHECK(result.out.empty());
+  CHECK(starts_with(result.err, "atomicio: "));
+  CHECK(result.err.find(path.string()) != std::string::npos);
+  CHECK(result.err.find("line 4, column 1") != std::string::npos);
+}
+
+TEST_CASE("cli: edit replaces the file with the output of a filter that succeeds", "[cli][edit]") {
+  TempDir dir;
+  const auto path = dir / "counter";
+  spit(path, "41\n");
+  RunResult result = run_cli({"edit", path.string(), "--", "sh", "-c", "read n; echo $((n+1))"});
+  REQUIRE(result.status == 0);
+  CHECK(result.out.empty());
+  CHECK(slurp(path) == "42\n");
+
+  // A missing file is fed to the filter as empty input.
+  const auto fresh = dir / "fresh.txt";
+  REQUIRE(run_cli({"edit", fresh.string(), "--", "awk", "END { print NR \" lines\" }"}).status == 0);
+  CHECK(slurp(fresh) == "0 lines\n");
+}
+
+TEST_CASE("cli: edit streams content larger than a pipe through the filter both ways", "[cli][edit]") {
+  TempDir dir;
+  const auto path = dir / "big";
+  std::string content;
+  for (int i = 0; i < 100'000; ++i) content += std::to_string(i) + "\n";  // ~590 KB
+  spit(path, content);
+  RunResult result = run_cli({"edit", path.string(), "--", "tac"});
+  REQUIRE(result.status == 0);
+  std::string reversed;
+  for (int i = 99'999; i >= 0; --i) reversed += std::to_string(i) + "\n";
+  CHECK(slurp(path) == reversed);
+}
+
+TEST_CASE("cli: edit leaves the file untouched and exits with the status of a failing filter", "[cli][edit]") {
+  TempDir dir;
+  const auto path = dir / "counter";
+  spit(path, "keep me\n");
+  RunResult failed = run_cli({"edit", path.string(), "--", "sh", "-c", "cat >/dev/null; echo garbage; exit 3"});
+  CHECK(failed.status == 3);
+  CHECK(failed.err.find("left unchanged") != std::string::npos);
+  CHECK(slurp(path) == "keep me\n");
+
+  RunResult killed = run_cli({"edit", path.string(), "--", "sh", "-c", "echo garbage; kill -TERM $$"});
+  CHECK(killed.status == 128 + 15);
+  CHECK(slurp(path) == "keep me\n");
+
+  RunResult missing = run_cli({"edit", path.string(), "--", "atomicio-test-no-such-command"});
+  CHECK(missing.status == 127);
+  CHECK(starts_with(missing.err, "atomicio: atomicio-test-no-such-command: command not found"));
+  CHECK(slurp(path) == "keep me\n");
+}
+
+TEST_CASE("cli: lock and edit exit 75 at once while another process holds the lock, and run once it is free",
+          "[cli][lock]") {
+  TempDir dir;
+  const auto path = dir / "data.txt";
+  spit(path, "1\n");
+  auto held = std::make_optional<atomicio::FileLock>(path);  // this process is the other holder
+
+  RunResult busy = run_cli({"lock", "--timeout", "0", path.string(), "--", "sh", "-c", "echo ran"});
+  CHECK(busy.status == 75);
+  CHECK(busy.out.empty());  // CMD did not run
+  CHECK(starts_with(busy.err, "atomicio: "));
+  RunResult edit_busy = run_cli({"edit", "--timeout", "0", path.string(), "--", "echo", "2"});
+  CHECK(edit_busy.status == 75);
+  CHECK(slurp(path) == "1\n");
+  RunResult waited = run_cli({"lock", "--timeout", "0.2", path.string(), "--", "true"});
+  CHECK(waited.status == 75);
+
+  held.reset();
+  RunResult free = run_cli({"lock", "--timeout", "0", path.string(), "--", "sh", "-c", "echo ran"});
+  CHECK(free.status == 0);
+  CHECK(free.out == "ran\n");
+}
+
+TEST_CASE("cli: lock holds the lock while CMD runs and exits with CMD's status", "[cli][lock]") {
+  TempDir dir;
+  const std::string path = (dir / "data.json").string();
+  const std::string cli = atomicio::test::binary_path("atomicio");
+  const std::string probe = "\"$0\" lock --timeout 0 \"$1\" -- true; echo inner=$?";
+  RunResult exclusive = run_cli({"lock", path, "--", "sh", "-c", probe, cli, path});
+  CHECK(exclusive.status == 0);
+  CHECK(exclusive.out == "inner=75\n");
+
+  const std::string shared_probe = "\"$0\" lock --shared --timeout 0 \"$1\" -- true; echo inner=$?";
+  RunResult shared = run_cli({"lock", "--shared", path, "--", "sh", "-c", shared_probe, cli, path});
+  CHECK(shared.status == 0);
+  CHECK(shared.out == "inner=0\n");
+
+  CHECK(run_cli({"lock", path, "--", "sh", "-c", "exit 7"}).status == 7);
+}
+
+TEST_CASE("cli: parallel edits of one counter lose no increment", "[cli][edit][slow]") {
+  TempDir dir;
+  const auto counter = dir / "counter";
+  spit(counter, "0\n");
+  const std::string loop =
+      "i=0; while [ $i -lt 25 ]; do \"$0\" edit \"$1\" -- awk '{print $1+1}' || exit 1; i=$((i+1)); done";
+  std::vector<atomicio::test::ChildProcess> children;
+  for (int i = 0; i < 8; ++i)
+    children.push_back(atomicio::test::ChildProcess::spawn(
+        {"/bin/sh", "-c", loop, atomicio::test::binary_path("atomicio"), counter.string()}));
+  for (auto& child : children) {
+    const auto status = child.wait(std::chrono::seconds(120));
+    CHECK(status.exited);
+    CHECK(status.code == 0);
+  }
+  CHECK(slurp(counter) == "200\n");
+}
+
+TEST_CASE("cli: plugins lists the JSON format as available without loading it", "[cli][plugin]") {
+  RunResult json = run_cli({"plugins", "--json"});
+  REQUIRE(json.status == 0);
+  const Value list = Value::parse(json.out);
+  REQUIRE(list.is_array());
+  const Value entry = installed_plugin(list, "format.json");
+  CHECK(entry.at("state") == "available");
+  CHECK(entry.at("kind") == "format");
+  CHECK(entry.at("provides") == Value::parse(R"([".json"])"));
+  CHECK(std::filesystem::exists(entry.at("manifest").get<std::string>()));
+  CHECK(installed_plugin(list, "lock.ofd").at("kind") == "lock");
+
+  RunResult text = run_cli({"plugins"});
+  REQUIRE(text.status == 0);
+  const auto at = text.out.find("format.json\n");
+  REQUIRE(at != std::string::npos);
+  CHECK(text.out.find("  state:     available\n", at) != std::string::npos);
+  CHECK(text.out.find("loaded") == std::string::npos);
+  CHECK(text.out.find("(install)") != std::string::npos);
+}
+
+TEST_CASE("cli: --plugin-dir is searched before the installed plugins", "[cli][plugin]") {
+  TempDir dir;
+  const std::filesystem::path installed = ATOMICIO_TEST_PLUGIN_DIR;
+  for (const char* name : {"format.json.plugin.json", "format.json.so"})
+    std::filesystem::copy_file(installed / name, dir / name);
+  RunResult result = run_cli({"plugins", "--json", "--plugin-dir", dir.path().string()});
+  REQUIRE(result.status == 0);
+  std::vector<std::string> states;
+  for (const auto& entry : Value::parse(result.out))
+    if (entry.at("id") == "format.json") states.push_back(entry.at("origin").get<std::string>() + ":" +
+                                                          entry.at("state").get<std::string>());
+  CHECK(states == std::vector<std::string>{"code:available", "install:shadowed"});
+}
+
+TEST_CASE("cli: formats lists the JSON and text extensions with their providers", "[cli]") {
+  RunResult result = run_cli({"formats"});
+  REQUIRE(result.status == 0);
+  CHECK(starts_with(result.out, "EXTENSION"));
+  CHECK(result.out.find("\n.json      format.json  yes\n") != std::string::npos);
+  CHECK(result.out.find("\n.txt       format.text  yes\n") != std::string::npos);
+}
+
+TEST_CASE("cli: usage errors exit 2 with a diagnostic on stderr", "[cli]") {
+  TempDir dir;
+  const std::string path = (dir / "a.json").string();
+  const std::vector<std::vector<std::string>> wrong{
+      {}, {"frobnicate"}, {"cat"}, {"cat", path, "extra"}, {"write", "--bogus", path},
+      {"lock", path}, {"lock", "--timeout", "soon", path, "--", "true"}, {"edit", "--timeout", "-1", path, "--", "true"}};
+  for (const auto& arguments : wrong) {
+    INFO("arguments: " << Catch::Detail::stringify(arguments));
+    RunResult result = run_cli(arguments);
+    CHECK(result.status == 2);
+    CHECK(result.out.empty());
+    CHECK(starts_with(result.err, "atomicio: "));
+  }
+  CHECK_FALSE(std::filesystem::exists(path));
+}
+
+TEST_CASE("cli: --help documents the exit statuses and --version prints the version", "[cli]") {
+  RunResult help = run_cli({"--help"});
+  CHECK(help.status == 0);
+  CHECK(help.out.find("Exit status:") != std::string::npos);
+  CHECK(help.out.find("  75 ") != std::string::npos);
+  RunResult version = run_cli({"--version"});
+  CHECK(version.status == 0);
+  CHECK(starts_with(version.out, std::string("atomicio ") + ATOMICIO_VERSION_STRING));
+}

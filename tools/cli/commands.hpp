@@ -1,0 +1,26 @@
+// How the verb groups plug into main(): each adds its subcommands to the app and, for each,
+// the function to run once the command line has been parsed. Parsing and running are apart so
+// that global options (--plugin-dir) take effect before any verb touches the library.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <vector>
+
+namespace atomicio::cli {
+
+struct Command {
+  CLI::App* app;             ///< the subcommand, owned by the main app
+  std::function<int()> run;  ///< returns the exit status; may throw (see cli_errors.hpp)
+};
+using Commands = std::vector<Command>;
+
+/// formats, plugins: what the plugin host knows; they load nothing.
+void add_info_commands(CLI::App& app, Commands& commands);
+/// cat, write, update, append: one SafeFile operation each.
+void add_file_commands(CLI::App& app, Commands& commands);
+/// edit, lock: run a command while holding a file's lock.
+void add_process_commands(CLI::App& app, Commands& commands);
+
+}  // namespace atomicio::cli

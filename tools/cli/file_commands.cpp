@@ -1,0 +1,106 @@
+// cat, write, update, append: one SafeFile operation each, so each is one atomic commit under
+// the file's lock and other processes using atomicio on the same file see old or new, never a mix.
+#include "commands.hpp"
+
+#include "exit_codes.hpp"
+#include "json_input.hpp"
+#include "std_streams.hpp"
+
+#include <atomicio/errors.hpp>
+#include <atomicio/safe_file.hpp>
+
+#include <memory>
+#include <string>
+#include <system_error>
+
+namespace atomicio::cli {
+
+namespace {
+
+struct FileArguments {
+  std::string path;
+  std::string text;  // update's JSON, append's TEXT
+  bool raw = false;
+};
+
+int cat_file(const std::string& path) {
+  std::optional<Value> value = SafeFile(path).read();
+  if (!value) throw FileReadError("read", path, "", std::make_error_code(std::errc::no_such_file_or_directory));
+  std::string text;
+  try {
+    text = value->dump(2) + "\n";
+  } catch (const Value::type_error& error) {  // a text file holding bytes that are not UTF-8
+    throw FileReadError("show", path, std::string("cannot print as JSON: ") + error.what());
+  }
+  write_stdout(text);
+  return kExitSuccess;
+}
+
+int write_file(const std::string& path, bool raw) {
+  // All of stdin before touching the file: a writer that fails half-way must change nothing.
+  const std::string input = read_all_stdin();
+  SafeFile file(path);
+  if (raw) file.write_bytes(input);
+  else file.write(parse_json_input(input, "stdin"));
+  // Durability::full (the default) means write() returned only after the commit was fsynced.
+  return kExitSuccess;
+}
+
+int update_file(const std::string& path, const std::string& json) {
+  SafeFile(path).update(parse_json_input(json, "the JSON argument"));
+  return kExitSuccess;
+}
+
+int append_file(const std::string& path, const std::string& text) {
+  SafeFile(path).append(text);
+  return kExitSuccess;
+}
+
+CLI::App* add_verb(CLI::App& app, const char* name, const char* description, const char* details,
+                   FileArguments& arguments) {
+  CLI::App* verb = app.add_subcommand(name, description);
+  verb->footer(details);
+  verb->add_option("PATH", arguments.path, "The file; its extension picks the format (see 'atomicio formats')")
+      ->required();
+  return verb;
+}
+
+}  // namespace
+
+void add_file_commands(CLI::App& app, Commands& commands) {
+  auto cat = std::make_shared<FileArguments>();
+  CLI::App* cat_verb = add_verb(app, "cat", "Print PATH's value as JSON",
+                                "Reads under PATH's shared lock and prints the value with 2-space indent.\n"
+                                "A missing file is an error.",
+                                *cat);
+  commands.push_back({cat_verb, [cat] { return cat_file(cat->path); }});
+
+  auto write = std::make_shared<FileArguments>();
+  CLI::App* write_verb = add_verb(app, "write", "Replace PATH with the JSON document on stdin (or its bytes: --raw)",
+                                  "Reads all of stdin, then replaces PATH in one atomic commit under its exclusive\n"
+                                  "lock, written in PATH's format. Exits 0 only once the new content is durable.\n"
+                                  "Example: curl -s $URL | atomicio write --raw page.html",
+                                  *write);
+  write_verb->add_flag("--raw", write->raw, "Write stdin's bytes as they are, any extension (an atomic sponge)");
+  commands.push_back({write_verb, [write] { return write_file(write->path, write->raw); }});
+
+  auto update = std::make_shared<FileArguments>();
+  CLI::App* update_verb = add_verb(app, "update", "Merge a JSON document into PATH's value",
+                                   "Under PATH's exclusive lock: objects are merged key by key, arrays appended to,\n"
+                                   "anything else replaced; a missing file starts as JSON.\n"
+                                   "Example: atomicio update config.json '{\"retries\": 3}'",
+                                   *update);
+  update_verb->add_option("JSON", update->text, "The JSON document to merge")->required();
+  commands.push_back({update_verb, [update] { return update_file(update->path, update->text); }});
+
+  auto append = std::make_shared<FileArguments>();
+  CLI::App* append_verb = add_verb(app, "append", "Add TEXT at the end of PATH as one atomic commit",
+                                   "The old content plus TEXT is committed at once under PATH's exclusive lock;\n"
+                                   "PATH is created if missing. No newline is added.\n"
+                                   "Example: atomicio append log.txt \"$(date) done\"$'\\n'",
+                                   *append);
+  append_verb->add_option("TEXT", append->text, "The text, appended exactly as given")->required();
+  commands.push_back({append_verb, [append] { return append_file(append->path, append->text); }});
+}
+
+}  // namespace atomicio::cli

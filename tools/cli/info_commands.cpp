@@ -1,0 +1,140 @@
+// formats and plugins: what the library would use, shown without loading any plugin, so that
+// they work (and say why) even when a plugin is broken.
+#include "commands.hpp"
+
+#include "exit_codes.hpp"
+#include "std_streams.hpp"
+
+#include <atomicio/formats.hpp>
+#include <atomicio/plugin_host.hpp>
+#include <atomicio/value.hpp>
+
+#include <algorithm>
+#include <memory>
+#include <string>
+
+namespace atomicio::cli {
+
+namespace {
+
+const char* state_name(PluginInfo::State state) {
+  switch (state) {
+    case PluginInfo::State::available: return "available";
+    case PluginInfo::State::loaded: return "loaded";
+    case PluginInfo::State::shadowed: return "shadowed";
+    case PluginInfo::State::rejected: return "rejected";
+    case PluginInfo::State::failed: return "failed";
+  }
+  return "unknown";
+}
+
+const char* kind_name(PluginKind kind) { return kind == PluginKind::format ? "format" : "lock"; }
+
+// Stable names for scripts.
+const char* origin_name(DirectoryOrigin origin) {
+  switch (origin) {
+    case DirectoryOrigin::code: return "code";
+    case DirectoryOrigin::environment: return "environment";
+    case DirectoryOrigin::install: return "install";
+  }
+  return "unknown";
+}
+
+// Where a directory came from, in the terms a shell user set it with.
+const char* origin_text(DirectoryOrigin origin) {
+  switch (origin) {
+    case DirectoryOrigin::code: return "--plugin-dir";
+    case DirectoryOrigin::environment: return "ATOMICIO_PLUGIN_PATH";
+    case DirectoryOrigin::install: return "install";
+  }
+  return "unknown";
+}
+
+std::string pad(std::string text, std::size_t width) {
+  if (text.size() < width) text.append(width - text.size(), ' ');
+  return text;
+}
+
+std::string joined(const std::vector<std::string>& items) {
+  std::string text;
+  for (const auto& item : items) text += (text.empty() ? "" : " ") + item;
+  return text;
+}
+
+int show_formats() {
+  const std::vector<FormatInfo> formats = list_supported_formats();
+  std::size_t extension_width = std::string("EXTENSION").size();
+  std::size_t provider_width = std::string("PROVIDER").size();
+  for (const auto& format : formats) {
+    extension_width = std::max(extension_width, format.extension.size());
+    provider_width = std::max(provider_width, format.provider.size());
+  }
+  std::string text = pad("EXTENSION", extension_width + 2) + pad("PROVIDER", provider_width + 2) + "AVAILABLE\n";
+  for (const auto& format : formats) {
+    text += pad(format.extension, extension_width + 2) + pad(format.provider, provider_width + 2) +
+            (format.available ? "yes" : "no") + "\n";
+  }
+  write_stdout(text);
+  return kExitSuccess;
+}
+
+Value plugin_json(const PluginInfo& info) {
+  Value entry = Value::object();
+  entry["id"] = info.id;
+  entry["kind"] = kind_name(info.kind);
+  entry["version"] = info.version;
+  entry["state"] = state_name(info.state);
+  entry["reason"] = info.reason;
+  entry["provides"] = info.provides;
+  entry["manifest"] = info.manifest.string();
+  entry["library"] = info.library.string();
+  entry["directory"] = info.directory.path.string();
+  entry["origin"] = origin_name(info.directory.origin);
+  entry["description"] = info.description;
+  return entry;
+}
+
+std::string plugin_text(const PluginInfo& info) {
+  return info.id + "\n" +
+         "  kind:      " + kind_name(info.kind) + (info.provides.empty() ? "" : " (" + joined(info.provides) + ")") + "\n" +
+         "  version:   " + info.version + "\n" +
+         "  state:     " + state_name(info.state) + "\n" +
+         (info.reason.empty() ? "" : "  reason:    " + info.reason + "\n") +
+         "  manifest:  " + info.manifest.string() + "\n" +
+         "  directory: " + info.directory.path.string() + " (" + origin_text(info.directory.origin) + ")\n";
+}
+
+int show_plugins(bool as_json) {
+  const PluginHost& host = PluginHost::global();
+  const std::vector<PluginInfo> plugins = host.plugins();
+  if (as_json) {
+    Value list = Value::array();
+    for (const auto& info : plugins) list.push_back(plugin_json(info));
+    write_stdout(list.dump(2) + "\n");
+    return kExitSuccess;
+  }
+  std::string text = "Search path (the first plugin of each id wins):\n";
+  for (const auto& directory : host.search_path())
+    text += "  " + directory.path.string() + " (" + origin_text(directory.origin) + ")\n";
+  for (const auto& info : plugins) text += "\n" + plugin_text(info);
+  if (plugins.empty()) text += "\nNo plugins found.\n";
+  write_stdout(text);
+  return kExitSuccess;
+}
+
+}  // namespace
+
+void add_info_commands(CLI::App& app, Commands& commands) {
+  CLI::App* formats = app.add_subcommand("formats", "List the known file extensions and their providers");
+  formats->footer("From registered formats and plugin manifests; no plugin is loaded.");
+  commands.push_back({formats, [] { return show_formats(); }});
+
+  auto as_json = std::make_shared<bool>(false);
+  CLI::App* plugins = app.add_subcommand("plugins", "List the plugins found, their states and the search path");
+  plugins->footer("From the manifests alone; no plugin is loaded, so a broken plugin shows here with\n"
+                  "the reason. States: available, loaded, shadowed, rejected, failed.");
+  plugins->add_flag("--json", *as_json, "Print a JSON array of the plugins, for scripts");
+  commands.push_back({plugins, [as_json] { return show_plugins(*as_json); }});
+}
+
+}  // namespace atomicio::cli
