@@ -10,6 +10,11 @@ packages=(
   libcli11-dev              # the atomicio CLI's argument parser
   catch2                    # tests (Catch2 2.x)
   libbenchmark-dev          # bench/ (Google Benchmark)
+  libyaml-cpp-dev           # plugins/format/yaml
+  libtomlplusplus-dev       # plugins/format/toml
+  libpugixml-dev            # plugins/format/xml
+  libfccp-dev               # plugins/format/csv (fast-cpp-csv-parser)
+  python3 python3-yaml      # interoperability tests against independent implementations
 )
 
 missing=()

@@ -1,7 +1,8 @@
 // Tests for the atomicio command-line tool, run as a separate process as a shell would run it:
 // data on stdout, diagnostics on stderr prefixed "atomicio: ", the documented exit statuses,
 // and commits that are atomic and serialized by the file's lock across processes.
-#include "cli_runner.hpp"
+#include "support/child_process.hpp"
+#include "support/run_program.hpp"
 
 #include "support/child_process.hpp"
 #include "support/temp_dir.hpp"
@@ -20,8 +21,14 @@
 
 namespace {
 
+// Runs the built `atomicio` tool with `arguments` after the program name.
+atomicio::test::RunResult run_cli(const std::vector<std::string>& arguments, std::string_view input = {}) {
+  std::vector<std::string> argv{atomicio::test::binary_path("atomicio")};
+  argv.insert(argv.end(), arguments.begin(), arguments.end());
+  return atomicio::test::run_program(argv, input);
+}
+
 using atomicio::Value;
-using atomicio::test::run_cli;
 using atomicio::test::RunResult;
 using atomicio::test::slurp;
 using atomicio::test::spit;

@@ -21,7 +21,4 @@ struct RunResult {
 RunResult run_program(const std::vector<std::string>& argv, std::string_view input = {},
                       std::chrono::seconds limit = std::chrono::seconds(60));
 
-/// run_program for the built `atomicio` tool with `arguments` after the program name.
-RunResult run_cli(const std::vector<std::string>& arguments, std::string_view input = {});
-
 }  // namespace atomicio::test

@@ -1,6 +1,6 @@
 // fork + execv with three pipes, fed and drained together through poll(2) so that neither side
 // blocks on a full pipe.
-#include "cli_runner.hpp"
+#include "support/run_program.hpp"
 
 #include "support/child_process.hpp"
 
@@ -112,12 +112,6 @@ RunResult run_program(const std::vector<std::string>& argv, std::string_view inp
   }
   result.status = shell_status(status);
   return result;
-}
-
-RunResult run_cli(const std::vector<std::string>& arguments, std::string_view input) {
-  std::vector<std::string> argv{binary_path("atomicio")};
-  argv.insert(argv.end(), arguments.begin(), arguments.end());
-  return run_program(argv, input);
 }
 
 }  // namespace atomicio::test
