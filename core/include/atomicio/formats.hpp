@@ -10,9 +10,11 @@
 #include <atomicio/export.hpp>
 #include <atomicio/value.hpp>
 
+#include <filesystem>
 #include <functional>
 #include <iosfwd>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace atomicio {
@@ -37,6 +39,18 @@ struct FormatInfo {
   std::string provider;   ///< "registered" or the plugin id
   bool available = true;  ///< false when the providing plugin is shadowed, rejected or failed
 };
+
+/// Parses `bytes` in the format `name` selects, exactly as reading a file of that name would,
+/// without touching any file: `name` only chooses the format and names the data in errors.
+/// Throws FileReadError (with the position where the format knows it),
+/// UnsupportedFormatError, PluginError. `plugins` null means PluginHost::global().
+ATOMICIO_EXPORT Value parse_as(const std::filesystem::path& name, std::string_view bytes,
+                               PluginHost* plugins = nullptr);
+
+/// Serializes `value` as writing a file of that name would. Throws FileWriteError (the format
+/// cannot hold the value), UnsupportedFormatError, PluginError.
+ATOMICIO_EXPORT std::string dump_as(const std::filesystem::path& name, const Value& value,
+                                    PluginHost* plugins = nullptr);
 
 /// Every extension known, from registrations and plugin manifests, without loading anything.
 /// Sorted by extension. `plugins` null means PluginHost::global().

@@ -75,7 +75,8 @@ std::optional<Value> FileCore::read_value_unlocked(const Format& format) const {
 
 void FileCore::commit_value_unlocked(const Format& format, const Value& value) const {
   AtomicWriter writer(path_, CommitOptions{options_.durability, WriteMode::replace});
-  format.dump(value, writer, path_);  // a throw here rolls the writer back
+  WriterSink sink(writer);
+  format.dump(value, sink, path_);  // a throw here rolls the writer back
   writer.commit();
 }
 

@@ -9,6 +9,8 @@
 
 #include "posix/file_system.hpp"
 
+#include "atomicio_config.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -74,11 +76,13 @@ std::string temp_file_name(const std::string& target_name) {
 TempFile create_temp_file(int dir_fd, const std::string& target_name) {
   FileSystem& fs = file_system();
   TempFile temp;
+#if ATOMICIO_HAVE_O_TMPFILE
   temp.fd.reset(fs.open_at(dir_fd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666));
   if (temp.fd.valid()) return temp;
   // EISDIR: a kernel without O_TMPFILE sees only its O_DIRECTORY bit. EOPNOTSUPP: the
   // filesystem has no tmpfile support. Anything else is a real error (EACCES, ENOSPC, EROFS).
   if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL) return temp;
+#endif
   for (int attempt = 0; attempt < 100; ++attempt) {
     std::string name = temp_file_name(target_name);
     temp.fd.reset(fs.open_at(dir_fd, name.c_str(),

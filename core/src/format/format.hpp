@@ -2,7 +2,8 @@
 // classes only ever talk to this interface.
 #pragma once
 
-#include <atomicio/atomic_writer.hpp>
+#include "stream/byte_sink.hpp"
+
 #include <atomicio/plugin_host.hpp>
 #include <atomicio/value.hpp>
 
@@ -19,7 +20,7 @@ class Format {
   /// Throws FileReadError naming `file`.
   virtual Value parse(std::string_view bytes, const std::filesystem::path& file) const = 0;
   /// Throws FileWriteError naming `file`; `out` is rolled back by its owner.
-  virtual void dump(const Value& value, AtomicWriter& out, const std::filesystem::path& file) const = 0;
+  virtual void dump(const Value& value, ByteSink& out, const std::filesystem::path& file) const = 0;
 };
 
 /// The format for `file` by longest case-insensitive suffix over registrations (which win ties)

@@ -36,27 +36,27 @@ std::string normalize_extension(std::string extension) {
   return extension;
 }
 
-// Forwards an ostream into an AtomicWriter, so registered dumpers stream straight into the
+// Forwards an ostream into a ByteSink, so registered dumpers stream straight into the
 // temporary file. Exceptions from the writer propagate (the stream has badbit exceptions on).
-class WriterStreambuf : public std::streambuf {
+class SinkStreambuf : public std::streambuf {
  public:
-  explicit WriterStreambuf(AtomicWriter& out) : out_(out) {}
+  explicit SinkStreambuf(ByteSink& out) : out_(out) {}
 
  protected:
   int_type overflow(int_type c) override {
     if (!traits_type::eq_int_type(c, traits_type::eof())) {
       char ch = traits_type::to_char_type(c);
-      out_.write(&ch, 1);
+      out_.write(std::string_view(&ch, 1));
     }
     return traits_type::not_eof(c);
   }
   std::streamsize xsputn(const char* data, std::streamsize size) override {
-    out_.write(data, static_cast<std::size_t>(size));
+    out_.write(std::string_view(data, static_cast<std::size_t>(size)));
     return size;
   }
 
  private:
-  AtomicWriter& out_;
+  ByteSink& out_;
 };
 
 class RegisteredFormat final : public Format {
@@ -75,8 +75,8 @@ class RegisteredFormat final : public Format {
     }
   }
 
-  void dump(const Value& value, AtomicWriter& out, const std::filesystem::path& file) const override {
-    WriterStreambuf buffer(out);
+  void dump(const Value& value, ByteSink& out, const std::filesystem::path& file) const override {
+    SinkStreambuf buffer(out);
     std::ostream stream(&buffer);
     stream.exceptions(std::ios::badbit);
     try {
@@ -101,7 +101,7 @@ class PluginFormat final : public Format {
   Value parse(std::string_view bytes, const std::filesystem::path& file) const override {
     return parse_with_plugin(table_, id_, bytes, file);
   }
-  void dump(const Value& value, AtomicWriter& out, const std::filesystem::path& file) const override {
+  void dump(const Value& value, ByteSink& out, const std::filesystem::path& file) const override {
     dump_with_plugin(table_, id_, value, out, file);
   }
 
@@ -124,7 +124,7 @@ Registrations& registrations() {
 std::string first_party_plugin_for(const std::string& extension) {
   static const std::map<std::string, std::string> known{
       {".json", "format.json"}, {".txt", "format.text"}, {".yaml", "format.yaml"}, {".yml", "format.yaml"},
-      {".toml", "format.toml"}, {".csv", "format.csv"},  {".tsv", "format.csv"},   {".xml", "format.xml"}};
+      {".toml", "format.toml"}, {".csv", "format.csv"},  {".tsv", "format.tsv"},   {".xml", "format.xml"}};
   auto found = known.find(extension);
   return found == known.end() ? std::string() : found->second;
 }
@@ -193,6 +193,18 @@ bool unregister_format(std::string extension) {
   extension = detail::normalize_extension(std::move(extension));
   std::unique_lock lock(detail::registrations().mutex);
   return detail::registrations().formats.erase(extension) > 0;
+}
+
+Value parse_as(const std::filesystem::path& name, std::string_view bytes, PluginHost* plugins) {
+  PluginHost& host = plugins != nullptr ? *plugins : PluginHost::global();
+  return detail::find_format(name, host)->parse(bytes, name);
+}
+
+std::string dump_as(const std::filesystem::path& name, const Value& value, PluginHost* plugins) {
+  PluginHost& host = plugins != nullptr ? *plugins : PluginHost::global();
+  detail::StringSink sink;
+  detail::find_format(name, host)->dump(value, sink, name);
+  return std::move(sink.content());
 }
 
 std::vector<FormatInfo> list_supported_formats(const PluginHost* plugins) {

@@ -176,8 +176,8 @@ struct Diagnostic {
   }
 };
 
-struct WriterSink {
-  AtomicWriter* writer;
+struct SinkContext {
+  ByteSink* sink;
   std::exception_ptr failure;
 };
 
@@ -204,15 +204,15 @@ Value parse_with_plugin(const atomicio_format_v1& format, const std::string& plu
 }
 
 void dump_with_plugin(const atomicio_format_v1& format, const std::string& plugin_id, const Value& value,
-                      AtomicWriter& out, const std::filesystem::path& file) {
+                      ByteSink& out, const std::filesystem::path& file) {
   atomicio_value_view view = kViewTable;
   view.root = handle(value);
-  WriterSink sink{&out, nullptr};
+  SinkContext sink{&out, nullptr};
   const atomicio_output output{sizeof(atomicio_output), &sink,
                                [](void* c, const void* data, std::size_t size) noexcept -> std::int32_t {
-                                 auto& s = *static_cast<WriterSink*>(c);
+                                 auto& s = *static_cast<SinkContext*>(c);
                                  try {
-                                   s.writer->write(data, size);
+                                   s.sink->write(std::string_view(static_cast<const char*>(data), size));
                                    return 0;
                                  } catch (...) {
                                    s.failure = std::current_exception();

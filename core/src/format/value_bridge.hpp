@@ -2,7 +2,8 @@
 // plugin's serializer read a Value through the C view table.
 #pragma once
 
-#include <atomicio/atomic_writer.hpp>
+#include "stream/byte_sink.hpp"
+
 #include <atomicio/sdk/abi.h>
 #include <atomicio/value.hpp>
 
@@ -24,6 +25,6 @@ Value parse_with_plugin(const atomicio_format_v1& format, const std::string& plu
 /// Serializes `value` with `format` into `out`. Throws FileWriteError (the value does not fit,
 /// or `out` failed, with its own error rethrown as is).
 void dump_with_plugin(const atomicio_format_v1& format, const std::string& plugin_id,
-                      const Value& value, AtomicWriter& out, const std::filesystem::path& file);
+                      const Value& value, ByteSink& out, const std::filesystem::path& file);
 
 }  // namespace atomicio::detail

@@ -24,7 +24,7 @@ LockBackendRef load_backend(PluginRegistry& registry, const PluginInfo& info, st
 LockBackendRef resolve_lock_backend(std::string requested, PluginHost& host) {
   PluginRegistry& registry = host.registry();
   if (requested.empty()) {
-    if (const char* env = ::secure_getenv("ATOMICIO_LOCK_BACKEND")) requested = env;
+    if (const char* env = environment("ATOMICIO_LOCK_BACKEND")) requested = env;
   }
   if (!requested.empty()) {
     if (auto info = registry.find_provider(PluginKind::lock_backend, requested))

@@ -4,6 +4,8 @@
 
 #include "plugin/manifest.hpp"
 
+#include "atomicio_config.h"
+
 #include <atomicio/errors.hpp>
 
 #include <boost/dll/runtime_symbol_info.hpp>
@@ -58,7 +60,7 @@ std::vector<SearchDirectory> build_search_path(const PluginHostOptions& options)
   if (options.use_environment) {
     // secure_getenv returns null in set-uid/set-gid/capability processes (AT_SECURE), where the
     // environment belongs to a less privileged user.
-    if (const char* env = ::secure_getenv("ATOMICIO_PLUGIN_PATH")) {
+    if (const char* env = environment("ATOMICIO_PLUGIN_PATH")) {
       std::stringstream list(env);
       for (std::string item; std::getline(list, item, ':');)
         if (!item.empty()) path.push_back({item, DirectoryOrigin::environment});
@@ -75,6 +77,15 @@ std::vector<SearchDirectory> build_search_path(const PluginHostOptions& options)
 }
 
 }  // namespace
+
+const char* environment(const char* name) noexcept {
+#if ATOMICIO_HAVE_SECURE_GETENV
+  return ::secure_getenv(name);
+#else
+  // Without secure_getenv, refuse the environment whenever the ids differ (set-uid/set-gid).
+  return ::getuid() == ::geteuid() && ::getgid() == ::getegid() ? std::getenv(name) : nullptr;
+#endif
+}
 
 bool plugin_tracing() noexcept {
   static const bool enabled = [] {

@@ -66,6 +66,10 @@ inline bool is_candidate(const PluginInfo& info) {
   return is_usable(info) || info.state == PluginInfo::State::failed;
 }
 
+/// getenv that returns null in set-uid/set-gid processes, whose environment belongs to a less
+/// privileged user.
+const char* environment(const char* name) noexcept;
+
 /// True when ATOMICIO_DEBUG_PLUGINS=1; trace() then writes one line to stderr.
 bool plugin_tracing() noexcept;
 void trace(const std::string& line);

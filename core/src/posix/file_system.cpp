@@ -4,6 +4,8 @@
 
 #include "posix/unique_fd.hpp"
 
+#include "atomicio_config.h"
+
 #include <fcntl.h>
 #include <linux/fs.h>
 #include <sys/ioctl.h>
@@ -73,11 +75,23 @@ int FileSystem::unlink_at(int dir_fd, const char* path, int flags) {
   return ::unlinkat(dir_fd, path, flags);
 }
 int FileSystem::clone_file(int destination, int source) {
+#if ATOMICIO_HAVE_FICLONE
   return retry_on_eintr([&] { return ::ioctl(destination, FICLONE, source); });
+#else
+  (void)destination, (void)source;
+  errno = EOPNOTSUPP;  // callers fall back to copying
+  return -1;
+#endif
 }
 ssize_t FileSystem::copy_file_range(int source, int destination, std::size_t size) {
+#if ATOMICIO_HAVE_COPY_FILE_RANGE
   return retry_on_eintr(
       [&] { return ::copy_file_range(source, nullptr, destination, nullptr, size, 0); });
+#else
+  (void)source, (void)destination, (void)size;
+  errno = ENOSYS;  // callers fall back to read/write
+  return -1;
+#endif
 }
 long FileSystem::filesystem_type(int fd) {
   struct statfs info {};
