@@ -5,12 +5,16 @@
 #include <benchmark/benchmark.h>
 
 #include <fcntl.h>
+#include <stdio.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -53,11 +57,41 @@ int open_dir(const std::filesystem::path& dir) {
   return static_cast<int>(checked(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC), "open directory"));
 }
 
+OpenDirectory::OpenDirectory(std::string_view name) : path_(fresh_dir(name)), fd_(open_dir(path_)) {}
+
+OpenDirectory::~OpenDirectory() { ::close(fd_); }
+
+std::string slurp(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  in.seekg(0, std::ios::end);
+  std::string bytes(static_cast<std::size_t>(in.tellg()), '\0');
+  in.seekg(0);
+  in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  if (!in) die("cannot read " + path.string());
+  return bytes;
+}
+
+void replace_without_fsync(int dir_fd, const std::string& name, std::string_view bytes) {
+  const std::string temp = "." + name + ".tmp";
+  const int fd = static_cast<int>(
+      checked(::openat(dir_fd, temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644), "open temp"));
+  for (std::size_t done = 0; done < bytes.size();)
+    done += static_cast<std::size_t>(checked(::write(fd, bytes.data() + done, bytes.size() - done), "write"));
+  checked(::close(fd), "close");
+  checked(::renameat(dir_fd, temp.c_str(), dir_fd, name.c_str()), "rename");
+}
+
 std::string payload(std::size_t size) {
   std::string text(size, ' ');
   for (std::size_t i = 0; i < size; ++i) text[i] = static_cast<char>('a' + i % 26);
   if (size > 0) text.back() = '\n';
   return text;
+}
+
+std::chrono::nanoseconds thread_cpu_time() {
+  timespec now{};
+  checked(::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now), "clock_gettime");
+  return std::chrono::seconds(now.tv_sec) + std::chrono::nanoseconds(now.tv_nsec);
 }
 
 double Latencies::quantile_us(double quantile) {
@@ -70,6 +104,52 @@ double Latencies::quantile_us(double quantile) {
 void Latencies::report(benchmark::State& state, const std::string& prefix) {
   state.counters[prefix + "p50_us"] = quantile_us(0.5);
   state.counters[prefix + "p90_us"] = quantile_us(0.9);
+}
+
+namespace {
+
+double median(std::vector<double> samples) {
+  if (samples.empty()) return 0;
+  std::sort(samples.begin(), samples.end());
+  const std::size_t half = samples.size() / 2;
+  return samples.size() % 2 == 1 ? samples[half] : (samples[half - 1] + samples[half]) / 2;
+}
+
+}  // namespace
+
+void Interleaved::add(std::string name, std::function<void()> operation) {
+  operations_.push_back(Operation{std::move(name), std::move(operation), {}});
+}
+
+void Interleaved::run(benchmark::State& state) {
+  for (Operation& operation : operations_) operation.run();
+  std::size_t first = 0;
+  for (auto _ : state) {
+    for (std::size_t k = 0; k < operations_.size(); ++k) {
+      Operation& operation = operations_[(first + k) % operations_.size()];
+      const auto start = thread_cpu_time();
+      operation.run();
+      operation.seconds.push_back(std::chrono::duration<double>(thread_cpu_time() - start).count());
+    }
+    first = (first + 1) % operations_.size();
+  }
+}
+
+const Interleaved::Operation& Interleaved::find(const std::string& name) const {
+  for (const Operation& operation : operations_)
+    if (operation.name == name) return operation;
+  die("no interleaved operation named " + name);
+}
+
+void Interleaved::report(benchmark::State& state, const std::vector<std::pair<std::string, std::string>>& ratios) {
+  for (const Operation& operation : operations_) state.counters[operation.name + "_ms"] = median(operation.seconds) * 1e3;
+  for (const auto& [numerator, denominator] : ratios) {
+    const Operation& a = find(numerator);
+    const Operation& b = find(denominator);
+    std::vector<double> quotients;
+    for (std::size_t i = 0; i < a.seconds.size() && i < b.seconds.size(); ++i) quotients.push_back(a.seconds[i] / b.seconds[i]);
+    state.counters[numerator + "_per_" + denominator] = median(quotients);
+  }
 }
 
 }  // namespace atomicio::bench

@@ -8,8 +8,10 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace benchmark {
@@ -29,8 +31,33 @@ long checked(long result, const char* what);
 /// An O_RDONLY|O_DIRECTORY descriptor of `dir` (for fsync and the *at calls); exits on failure.
 int open_dir(const std::filesystem::path& dir);
 
+/// A fresh_dir() held open (open_dir()) for the *at calls; the descriptor closes with it.
+class OpenDirectory {
+ public:
+  explicit OpenDirectory(std::string_view name);
+  OpenDirectory(const OpenDirectory&) = delete;
+  OpenDirectory& operator=(const OpenDirectory&) = delete;
+  ~OpenDirectory();
+  const std::filesystem::path& path() const noexcept { return path_; }
+  int fd() const noexcept { return fd_; }
+
+ private:
+  std::filesystem::path path_;
+  int fd_;
+};
+
+/// The whole content of the file at `path` (std::ifstream); exits on failure.
+std::string slurp(const std::filesystem::path& path);
+
+/// Writes `bytes` to a new temporary file in the directory `dir_fd` and renames it over `name`:
+/// the bare replace, without fsync (the baseline of Durability::process_crash_only).
+void replace_without_fsync(int dir_fd, const std::string& name, std::string_view bytes);
+
 /// `size` bytes of deterministic printable content.
 std::string payload(std::size_t size);
+
+/// CPU time used so far by the calling thread (CLOCK_THREAD_CPUTIME_ID).
+std::chrono::nanoseconds thread_cpu_time();
 
 /// Per-iteration wall-clock latencies, for operations whose mean is ruined by rare long stalls
 /// (fsync behind someone else's journal commit).
@@ -52,6 +79,29 @@ class Latencies {
 
  private:
   std::vector<Clock::duration> samples_;
+};
+
+/// Operations compared with each other, timed in the same iterations: each iteration runs every
+/// operation once, starting one further along the list than the iteration before, and times
+/// each in the thread's CPU time. When other jobs on the machine slow it down for a while, all
+/// the operations see the same slowdown, and the per-iteration ratios cancel most of it.
+class Interleaved {
+ public:
+  void add(std::string name, std::function<void()> operation);
+  /// Runs every operation once untimed (first-use costs), then the benchmark's iterations.
+  void run(benchmark::State& state);
+  /// Adds counters `<name>_ms`, each operation's median CPU time in milliseconds, and for each
+  /// pair (a, b) `<a>_per_<b>`, the median over the iterations of a's time divided by b's.
+  void report(benchmark::State& state, const std::vector<std::pair<std::string, std::string>>& ratios);
+
+ private:
+  struct Operation {
+    std::string name;
+    std::function<void()> run;
+    std::vector<double> seconds;  // one per iteration
+  };
+  const Operation& find(const std::string& name) const;
+  std::vector<Operation> operations_;
 };
 
 }  // namespace atomicio::bench

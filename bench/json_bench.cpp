@@ -7,6 +7,7 @@
 // a temp file with fsync + rename + fsync(dir), the same durability by hand. The Slurp, ReadBytes
 // and DumpAtomicWriter rows split the totals into I/O and (de)serialization.
 #include "bench_support.hpp"
+#include "sample_document.hpp"
 
 #include <atomicio/atomic_writer.hpp>
 #include <atomicio/safe_file.hpp>
@@ -32,35 +33,8 @@ using atomicio::bench::checked;
 
 constexpr int kRecords = 42000;
 
-Value make_record(int i) {
-  const auto n = static_cast<std::uint64_t>(i);
-  Value tags = Value::array();
-  for (std::uint64_t t = 0; t <= n % 4; ++t) tags.push_back("tag-" + std::to_string((n * 7 + t) % 50));
-  Value history = Value::array();
-  for (std::uint64_t h = 0; h < 6; ++h) history.push_back((n * 2654435761u + h * 97) % 100000);
-  return Value{
-      {"id", i},
-      {"uuid", std::to_string(n * 11400714819323198485ull) + "-" +
-                   std::to_string(n * 2862933555777941757ull)},
-      {"name", "user-" + std::to_string(i)},
-      {"email", "user" + std::to_string(i) + "@example.org"},
-      {"active", i % 3 == 0},
-      {"score", static_cast<double>(n % 1000) * 0.37 + 0.5},
-      {"balance", -static_cast<std::int64_t>((n * 13) % 100000)},
-      {"note", i % 10 == 0 ? "quote \" tab \t caf\u00e9 \u2713" : "plain note"},
-      {"tags", std::move(tags)},
-      {"address",
-       {{"street", std::to_string(i % 997) + " Main St"}, {"city", "Springfield"}, {"zip", i % 100000}}},
-      {"history", std::move(history)},
-  };
-}
-
 const Value& document() {
-  static const Value doc = [] {
-    Value records = Value::array();
-    for (int i = 0; i < kRecords; ++i) records.push_back(make_record(i));
-    return records;
-  }();
+  static const Value doc = atomicio::bench::sample_records(kRecords);
   return doc;
 }
 

@@ -14,7 +14,9 @@ packages=(
   libtomlplusplus-dev       # plugins/format/toml
   libpugixml-dev            # plugins/format/xml
   libfccp-dev               # plugins/format/csv (fast-cpp-csv-parser)
+  zlib1g-dev libbz2-dev liblzma-dev gzip bzip2 xz-utils  # plugins/codec/{gzip,bz2,xz}; the tools for their interop tests
   python3 python3-yaml      # interoperability tests against independent implementations
+  clang-14 libclang-rt-14-dev  # fuzz/ (libFuzzer, ASan, UBSan): the fuzzing build in scripts/test.sh
 )
 
 missing=()

@@ -4,5 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh
-cd "${ATOMICIO_BUILD_DIR:-build}"
-ctest --output-on-failure --parallel "$(nproc)" --timeout 600
+(cd "${ATOMICIO_BUILD_DIR:-build}" && ctest --output-on-failure --parallel "$(nproc)" --timeout 600)
+# Then every fuzzer for ATOMICIO_FUZZ_SECONDS (10 by default) each, in the clang build of its
+# own (${ATOMICIO_FUZZ_BUILD_DIR:-build-fuzz}). Longer runs: scripts/fuzz.sh.
+scripts/build-fuzz.sh
+ctest --test-dir "${ATOMICIO_FUZZ_BUILD_DIR:-build-fuzz}" -L fuzz --output-on-failure --parallel "$(nproc)"

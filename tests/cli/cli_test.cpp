@@ -15,7 +15,9 @@
 
 #include <chrono>
 #include <filesystem>
+#include <algorithm>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -48,6 +50,19 @@ Value installed_plugin(const Value& list, const std::string& id) {
     if (entry.at("id") == id && entry.at("origin") == "install") return entry;
   FAIL("plugin " << id << " is not listed");
   return {};
+}
+
+// The whitespace-separated words of each line of `text`.
+std::vector<std::vector<std::string>> table_rows(const std::string& text) {
+  std::vector<std::vector<std::string>> rows;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream words(line);
+    std::vector<std::string> row;
+    for (std::string word; words >> word;) row.push_back(word);
+    rows.push_back(row);
+  }
+  return rows;
 }
 
 }  // namespace
@@ -235,6 +250,41 @@ TEST_CASE("cli: lock holds the lock while CMD runs and exits with CMD's status",
   CHECK(run_cli({"lock", path, "--", "sh", "-c", "exit 7"}).status == 7);
 }
 
+TEST_CASE("cli: lock --nonblock and --backend choose how and through what the lock is taken", "[cli][lock]") {
+  TempDir dir;
+  const std::string path = (dir / "data.json").string();
+  const std::string cli = atomicio::test::binary_path("atomicio");
+  // A holder through flock excludes a --nonblock request through flock...
+  const std::string probe = "\"$0\" lock -n --backend flock \"$1\" -- true; echo inner=$?";
+  RunResult held = run_cli({"lock", "--backend", "flock", path, "--", "sh", "-c", probe, cli, path});
+  CHECK(held.status == 0);
+  CHECK(held.out == "inner=75\n");
+  // ...and the message names the mode and the backend.
+  const std::string said = "\"$0\" lock --nonblock --backend flock \"$1\" -- true 2>&1 | head -1";
+  RunResult message = run_cli({"lock", "--backend", "flock", path, "--", "sh", "-c", said, cli, path});
+  CHECK_THAT(message.out, Catch::Contains("exclusive lock (backend flock)"));
+
+  // --nonblock and --timeout are one choice, not two.
+  CHECK(run_cli({"lock", "-n", "--timeout", "3", path, "--", "true"}).status == 2);
+  // A backend that is not installed is an error naming it, never a silent fallback.
+  RunResult missing = run_cli({"lock", "--backend", "carrier-pigeon", path, "--", "true"});
+  CHECK(missing.status == 1);
+  CHECK_THAT(missing.err, Catch::Contains("lock backend 'carrier-pigeon' is not installed"));
+}
+
+TEST_CASE("cli: backends lists every lock backend with its plugin, loading none", "[cli][lock]") {
+  RunResult result = run_cli({"backends"});
+  REQUIRE(result.status == 0);
+  auto rows = table_rows(result.out);
+  REQUIRE(!rows.empty());
+  CHECK(rows.front() == std::vector<std::string>{"BACKEND", "PROVIDER", "AVAILABLE"});
+  for (const char* name : {"ofd", "flock", "fcntl", "interprocess", "lockfile", "none"}) {
+    INFO(name);
+    CHECK(std::find(rows.begin(), rows.end(), std::vector<std::string>{name, std::string("lock.") + name, "yes"}) !=
+          rows.end());
+  }
+}
+
 TEST_CASE("cli: parallel edits of one counter lose no increment", "[cli][edit][slow]") {
   TempDir dir;
   const auto counter = dir / "counter";
@@ -288,12 +338,59 @@ TEST_CASE("cli: --plugin-dir is searched before the installed plugins", "[cli][p
   CHECK(states == std::vector<std::string>{"code:available", "install:shadowed"});
 }
 
-TEST_CASE("cli: formats lists the JSON and text extensions with their providers", "[cli]") {
+TEST_CASE("cli: formats lists format and codec extensions with their providers", "[cli]") {
   RunResult result = run_cli({"formats"});
   REQUIRE(result.status == 0);
-  CHECK(starts_with(result.out, "EXTENSION"));
-  CHECK(result.out.find("\n.json      format.json  yes\n") != std::string::npos);
-  CHECK(result.out.find("\n.txt       format.text  yes\n") != std::string::npos);
+  auto rows = table_rows(result.out);
+  REQUIRE(!rows.empty());
+  CHECK(rows.front() == std::vector<std::string>{"EXTENSION", "KIND", "PROVIDER", "AVAILABLE"});
+  auto listed = [&](std::vector<std::string> row) { return std::find(rows.begin(), rows.end(), row) != rows.end(); };
+  CHECK(listed({".json", "format", "format.json", "yes"}));
+  CHECK(listed({".txt", "format", "format.text", "yes"}));
+  CHECK(listed({".gz", "codec", "codec.gzip", "yes"}));
+  CHECK(listed({".xz", "codec", "codec.xz", "yes"}));
+}
+
+TEST_CASE("cli: convert writes SRC's value in DST's format, compressed by DST's suffix", "[cli][convert]") {
+  TempDir dir;
+  const std::string yaml = (dir / "settings.yaml").string();
+  spit(yaml, "name: demo\nretries: 3\nratio: 0.5\ntags: [a, b]\nnested:\n  on: true\n");
+  const std::string toml = (dir / "settings.toml.xz").string();
+  RunResult converted = run_cli({"convert", yaml, toml});
+  REQUIRE(converted.status == 0);
+  CHECK(converted.out.empty());
+  CHECK(converted.err.empty());
+  // xz itself reads what was written, and it is TOML.
+  RunResult unpacked = atomicio::test::run_program({"xz", "-dc", toml});
+  REQUIRE(unpacked.status == 0);
+  CHECK(unpacked.out.find("retries = 3") != std::string::npos);
+  // And the value survived both conversions unchanged.
+  const std::string back = (dir / "back.json").string();
+  REQUIRE(run_cli({"convert", toml, back}).status == 0);
+  CHECK(Value::parse(slurp(back)) ==
+        Value::parse(R"({"name": "demo", "retries": 3, "ratio": 0.5, "tags": ["a", "b"], "nested": {"on": true}})"));
+}
+
+TEST_CASE("cli: convert fails clearly where DST's format cannot hold the value, leaving DST untouched", "[cli][convert]") {
+  TempDir dir;
+  const std::string source = (dir / "list.json").string();
+  spit(source, "[1, 2, 3]");
+  const std::string destination = (dir / "out.toml").string();
+  spit(destination, "kept = true\n");
+  RunResult result = run_cli({"convert", source, destination});
+  CHECK(result.status == 1);
+  CHECK(result.err.find(destination) != std::string::npos);
+  CHECK(result.err.find("format.toml") != std::string::npos);
+  CHECK(slurp(destination) == "kept = true\n");
+  std::vector<std::string> names;  // no temporary file left behind
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path())) names.push_back(entry.path().filename());
+  std::sort(names.begin(), names.end());
+  CHECK(names == std::vector<std::string>{"list.json", "list.json.lock", "out.toml", "out.toml.lock"});
+
+  RunResult missing = run_cli({"convert", (dir / "absent.yaml").string(), (dir / "x.json").string()});
+  CHECK(missing.status == 1);
+  CHECK(missing.err.find("absent.yaml") != std::string::npos);
+  CHECK(!std::filesystem::exists(dir / "x.json"));
 }
 
 TEST_CASE("cli: usage errors exit 2 with a diagnostic on stderr", "[cli]") {

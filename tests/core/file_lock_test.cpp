@@ -14,6 +14,7 @@
 #include <atomic>
 #include <chrono>
 #include <future>
+#include <optional>
 #include <thread>
 
 using atomicio::AlreadyLockedError;
@@ -23,6 +24,7 @@ using atomicio::LockMode;
 using atomicio::LockTimeoutError;
 using atomicio::Timeout;
 using atomicio::test::ChildProcess;
+using atomicio::test::ExitStatus;
 using atomicio::test::TempDir;
 using namespace std::chrono_literals;
 
@@ -195,6 +197,45 @@ TEST_CASE("shared locks are shared between processes", "[lock][process]") {
   child.wait();
 }
 
+// The fairness policy across processes is the kernel's, and Linux grants a shared lock while
+// a writer waits: readers in other processes that keep overlapping starve the writer, which
+// therefore should use a timeout. Two processes pass a shared lock back and forth so that one
+// of them always holds it; a writer in this process times out, then gets in once they stop.
+TEST_CASE("across processes a stream of overlapping readers starves a writer (documented policy)", "[lock][process]") {
+  TempDir dir;
+  const auto path = dir / "a.json";
+  Signal started, b_holds, a_holds;
+  auto reader_a = ChildProcess::fork([&] {
+    std::optional<FileLock> mine(std::in_place, path, LockMode::shared, 2s);
+    started.notify();
+    const auto until = std::chrono::steady_clock::now() + 1500ms;
+    for (bool more = true; more;) {
+      b_holds.wait();
+      mine.reset();
+      std::this_thread::sleep_for(1ms);
+      mine.emplace(path, LockMode::shared, 2s);  // throws (exit 1) if the waiting writer got in
+      more = std::chrono::steady_clock::now() < until;
+      REQUIRE(::write(a_holds.fds[1], more ? "c" : "s", 1) == 1);
+    }
+    return 0;
+  });
+  auto reader_b = ChildProcess::fork([&] {
+    for (char next = 'c'; next == 'c';) {
+      FileLock mine(path, LockMode::shared, 2s);
+      b_holds.notify();
+      REQUIRE(::read(a_holds.fds[0], &next, 1) == 1);
+    }
+    return 0;
+  });
+  started.wait();
+  CHECK_THROWS_AS(FileLock(path, LockMode::exclusive, 500ms), LockTimeoutError);
+  ExitStatus a = reader_a.wait();
+  ExitStatus b = reader_b.wait();
+  CHECK((a.exited && a.code == 0));
+  CHECK((b.exited && b.code == 0));
+  CHECK(FileLock(path, LockMode::exclusive, 5s).owns_lock());
+}
+
 TEST_CASE("the none backend excludes threads but not processes", "[lock]") {
   TempDir dir;
   atomicio::LockOptions none{"none", nullptr};
@@ -210,9 +251,59 @@ TEST_CASE("the none backend excludes threads but not processes", "[lock]") {
 TEST_CASE("a backend that is not installed is an error, never a silent downgrade", "[lock]") {
   TempDir dir;
   try {
-    FileLock held(dir / "a.json", LockMode::exclusive, Timeout::infinite(), {"lockfile", nullptr});
+    FileLock held(dir / "a.json", LockMode::exclusive, Timeout::infinite(), {"carrier-pigeon", nullptr});
     FAIL("expected PluginNotInstalledError");
   } catch (const atomicio::PluginNotInstalledError& error) {
-    CHECK(std::string(error.what()).find("'lockfile' is not installed") != std::string::npos);
+    CHECK(std::string(error.what()).find("'carrier-pigeon' is not installed") != std::string::npos);
   }
+}
+
+TEST_CASE("lock errors carry the path, the mode asked for, the backend and the timeout", "[lock]") {
+  TempDir dir;
+  FileLock held(dir / "a.json", LockMode::exclusive, Timeout::infinite(), {"flock", nullptr});
+  on_other_thread([&] {
+    try {
+      FileLock second(dir / "a.json", LockMode::shared, Timeout::immediate(), {"flock", nullptr});
+      FAIL("expected AlreadyLockedError");
+    } catch (const AlreadyLockedError& error) {
+      CHECK(error.path() == dir / "a.json");
+      CHECK(error.mode() == LockMode::shared);
+      CHECK(error.backend() == "flock");
+      CHECK(error.timeout() == 0ns);
+      CHECK_THAT(error.what(), Catch::Contains("shared lock (backend flock)"));
+    }
+    try {
+      FileLock third(dir / "a.json", LockMode::exclusive, 30ms, {"flock", nullptr});
+      FAIL("expected LockTimeoutError");
+    } catch (const LockTimeoutError& error) {
+      CHECK(error.mode() == LockMode::exclusive);
+      CHECK(error.backend() == "flock");
+      CHECK(error.timeout() == 30ms);
+    }
+    return 0;
+  });
+}
+
+TEST_CASE("the process default backend applies where no backend is named, ahead of the environment", "[lock]") {
+  TempDir dir;
+  ::setenv("ATOMICIO_LOCK_BACKEND", "none", 1);
+  CHECK(FileLock(dir / "env.json").backend() == "none");
+  atomicio::set_default_lock_backend("flock");
+  CHECK(atomicio::default_lock_backend() == "flock");
+  CHECK(FileLock(dir / "default.json").backend() == "flock");
+  CHECK(FileLock(dir / "named.json", LockMode::exclusive, Timeout::infinite(), {"ofd", nullptr}).backend() == "ofd");
+  atomicio::set_default_lock_backend("");
+  ::unsetenv("ATOMICIO_LOCK_BACKEND");
+  // The automatic choice: the first installed of ofd, flock, lockfile.
+  CHECK(FileLock(dir / "automatic.json").backend() == "ofd");
+}
+
+TEST_CASE("list_lock_backends names every installed backend and its plugin", "[lock]") {
+  std::vector<std::string> listed;
+  for (const auto& backend : atomicio::list_lock_backends()) {
+    CHECK(backend.provider == "lock." + backend.name);
+    CHECK(backend.available);
+    listed.push_back(backend.name);
+  }
+  CHECK(listed == std::vector<std::string>{"fcntl", "flock", "interprocess", "lockfile", "none", "ofd"});
 }

@@ -54,7 +54,7 @@ RunResult run_program(const std::vector<std::string>& argv, std::string_view inp
   if (pid == 0) {
     // dup2 clears O_CLOEXEC on the copies; the originals close at exec.
     if (::dup2(pipes.in[0], 0) < 0 || ::dup2(pipes.out[1], 1) < 0 || ::dup2(pipes.err[1], 2) < 0) ::_exit(127);
-    ::execv(args[0], args.data());
+    ::execvp(args[0], args.data());  // a bare name is searched in PATH, as a shell would
     ::_exit(127);
   }
   close_fd(pipes.in[0]);

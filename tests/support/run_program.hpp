@@ -16,7 +16,7 @@ struct RunResult {
   std::string err;
 };
 
-/// Runs `argv` (argv[0] is a path) with `input` on its stdin. Throws std::runtime_error when the
+/// Runs `argv` (argv[0] is a path, or a name looked up in PATH) with `input` on its stdin. Throws std::runtime_error when the
 /// child cannot be started or is still running after `limit` (it is then killed).
 RunResult run_program(const std::vector<std::string>& argv, std::string_view input = {},
                       std::chrono::seconds limit = std::chrono::seconds(60));

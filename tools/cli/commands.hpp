@@ -16,9 +16,9 @@ struct Command {
 };
 using Commands = std::vector<Command>;
 
-/// formats, plugins: what the plugin host knows; they load nothing.
+/// formats, backends, plugins: what the plugin host knows; they load nothing.
 void add_info_commands(CLI::App& app, Commands& commands);
-/// cat, write, update, append: one SafeFile operation each.
+/// cat, write, update, append, convert: one SafeFile operation each.
 void add_file_commands(CLI::App& app, Commands& commands);
 /// edit, lock: run a command while holding a file's lock.
 void add_process_commands(CLI::App& app, Commands& commands);

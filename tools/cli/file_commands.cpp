@@ -1,4 +1,4 @@
-// cat, write, update, append: one SafeFile operation each, so each is one atomic commit under
+// cat, write, update, append, convert: one SafeFile operation each, so each is one atomic commit under
 // the file's lock and other processes using atomicio on the same file see old or new, never a mix.
 #include "commands.hpp"
 
@@ -48,6 +48,22 @@ int write_file(const std::string& path, bool raw) {
 
 int update_file(const std::string& path, const std::string& json) {
   SafeFile(path).update(parse_json_input(json, "the JSON argument"));
+  return kExitSuccess;
+}
+
+struct ConvertArguments {
+  std::string source;
+  std::string destination;
+  int level = -1;
+};
+
+int convert_file(const ConvertArguments& arguments) {
+  std::optional<Value> value = SafeFile(arguments.source).read();
+  if (!value)
+    throw FileReadError("read", arguments.source, "", std::make_error_code(std::errc::no_such_file_or_directory));
+  FileOptions options;
+  options.compression_level = arguments.level;
+  SafeFile(arguments.destination, Timeout::infinite(), options).write(*value);
   return kExitSuccess;
 }
 
@@ -101,6 +117,20 @@ void add_file_commands(CLI::App& app, Commands& commands) {
                                    *append);
   append_verb->add_option("TEXT", append->text, "The text, appended exactly as given")->required();
   commands.push_back({append_verb, [append] { return append_file(append->path, append->text); }});
+
+  auto convert = std::make_shared<ConvertArguments>();
+  CLI::App* convert_verb = app.add_subcommand("convert", "Write SRC's value to DST in DST's format");
+  convert_verb->footer(
+      "Reads SRC under its shared lock and replaces DST in one atomic commit under DST's exclusive\n"
+      "lock. Formats and compression follow each name (see 'atomicio formats'). When DST's format\n"
+      "cannot hold the value (TOML needs a table at the top, CSV a list of flat records), DST is\n"
+      "left untouched and the error says why.\n"
+      "Example: atomicio convert settings.yaml settings.toml.xz");
+  convert_verb->add_option("SRC", convert->source, "The file to read")->required();
+  convert_verb->add_option("DST", convert->destination, "The file to write")->required();
+  convert_verb->add_option("--level", convert->level, "Compression level for DST's codecs (gzip/bzip2 1-9, xz 0-9)")
+      ->type_name("N");
+  commands.push_back({convert_verb, [convert] { return convert_file(*convert); }});
 }
 
 }  // namespace atomicio::cli

@@ -1,10 +1,11 @@
-// formats and plugins: what the library would use, shown without loading any plugin, so that
+// formats, backends and plugins: what the library would use, shown without loading any plugin, so that
 // they work (and say why) even when a plugin is broken.
 #include "commands.hpp"
 
 #include "exit_codes.hpp"
 #include "std_streams.hpp"
 
+#include <atomicio/file_lock.hpp>
 #include <atomicio/formats.hpp>
 #include <atomicio/plugin_host.hpp>
 #include <atomicio/value.hpp>
@@ -28,7 +29,14 @@ const char* state_name(PluginInfo::State state) {
   return "unknown";
 }
 
-const char* kind_name(PluginKind kind) { return kind == PluginKind::format ? "format" : "lock"; }
+const char* kind_name(PluginKind kind) {
+  switch (kind) {
+    case PluginKind::format: return "format";
+    case PluginKind::codec: return "codec";
+    case PluginKind::lock_backend: return "lock";
+  }
+  return "?";
+}
 
 // Stable names for scripts.
 const char* origin_name(DirectoryOrigin origin) {
@@ -62,17 +70,21 @@ std::string joined(const std::vector<std::string>& items) {
 }
 
 int show_formats() {
-  const std::vector<FormatInfo> formats = list_supported_formats();
+  std::vector<FormatInfo> formats = list_supported_formats();
+  const std::size_t format_count = formats.size();
+  for (FormatInfo& codec : list_supported_codecs()) formats.push_back(std::move(codec));
   std::size_t extension_width = std::string("EXTENSION").size();
   std::size_t provider_width = std::string("PROVIDER").size();
   for (const auto& format : formats) {
     extension_width = std::max(extension_width, format.extension.size());
     provider_width = std::max(provider_width, format.provider.size());
   }
-  std::string text = pad("EXTENSION", extension_width + 2) + pad("PROVIDER", provider_width + 2) + "AVAILABLE\n";
-  for (const auto& format : formats) {
-    text += pad(format.extension, extension_width + 2) + pad(format.provider, provider_width + 2) +
-            (format.available ? "yes" : "no") + "\n";
+  std::string text = pad("EXTENSION", extension_width + 2) + pad("KIND", 8) + pad("PROVIDER", provider_width + 2) +
+                     "AVAILABLE\n";
+  for (std::size_t i = 0; i < formats.size(); ++i) {
+    const FormatInfo& format = formats[i];
+    text += pad(format.extension, extension_width + 2) + pad(i < format_count ? "format" : "codec", 8) +
+            pad(format.provider, provider_width + 2) + (format.available ? "yes" : "no") + "\n";
   }
   write_stdout(text);
   return kExitSuccess;
@@ -122,12 +134,33 @@ int show_plugins(bool as_json) {
   return kExitSuccess;
 }
 
+int show_backends() {
+  const std::vector<LockBackendInfo> backends = list_lock_backends();
+  std::size_t name_width = std::string("BACKEND").size();
+  std::size_t provider_width = std::string("PROVIDER").size();
+  for (const auto& backend : backends) {
+    name_width = std::max(name_width, backend.name.size());
+    provider_width = std::max(provider_width, backend.provider.size());
+  }
+  std::string text = pad("BACKEND", name_width + 2) + pad("PROVIDER", provider_width + 2) + "AVAILABLE\n";
+  for (const auto& backend : backends)
+    text += pad(backend.name, name_width + 2) + pad(backend.provider, provider_width + 2) +
+            (backend.available ? "yes" : "no") + "\n";
+  write_stdout(text);
+  return kExitSuccess;
+}
+
 }  // namespace
 
 void add_info_commands(CLI::App& app, Commands& commands) {
   CLI::App* formats = app.add_subcommand("formats", "List the known file extensions and their providers");
   formats->footer("From registered formats and plugin manifests; no plugin is loaded.");
   commands.push_back({formats, [] { return show_formats(); }});
+
+  CLI::App* backends = app.add_subcommand("backends", "List the lock backends and their providers");
+  backends->footer("From plugin manifests; no plugin is loaded. Without --backend or\n"
+                   "ATOMICIO_LOCK_BACKEND, locks use the first available of ofd, flock, lockfile.");
+  commands.push_back({backends, [] { return show_backends(); }});
 
   auto as_json = std::make_shared<bool>(false);
   CLI::App* plugins = app.add_subcommand("plugins", "List the plugins found, their states and the search path");

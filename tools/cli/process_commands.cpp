@@ -28,6 +28,7 @@ struct LockArguments {
   double timeout_seconds = -1.0;  // negative: wait as long as it takes
   std::string backend;
   bool shared = false;
+  bool nonblock = false;
 };
 
 // Rejects what Timeout cannot represent: negative numbers, NaN, durations that overflow.
@@ -44,6 +45,7 @@ std::string check_seconds(std::string& text) {
 }
 
 Timeout timeout_of(const LockArguments& arguments) {
+  if (arguments.nonblock) return Timeout::immediate();
   if (arguments.timeout_seconds < 0) return Timeout::infinite();
   return Timeout(std::chrono::duration<double>(arguments.timeout_seconds));
 }
@@ -78,13 +80,17 @@ int run_locked(const LockArguments& arguments) {
 }
 
 void add_lock_options(CLI::App& verb, LockArguments& arguments) {
-  verb.add_option("--timeout", arguments.timeout_seconds,
-                  "Give up (exit 75) if the lock is not free within SECONDS; 0 means do not wait. "
-                  "Default: wait as long as it takes")
-      ->type_name("SECONDS")
-      ->check(CLI::Validator(check_seconds, ""));
+  CLI::Option* timeout =
+      verb.add_option("--timeout", arguments.timeout_seconds,
+                      "Give up (exit 75) if the lock is not free within SECONDS; 0 means do not wait. "
+                      "Default: wait as long as it takes")
+          ->type_name("SECONDS")
+          ->check(CLI::Validator(check_seconds, ""));
+  verb.add_flag("-n,--nonblock", arguments.nonblock, "Do not wait: exit 75 at once if the lock is held (--timeout 0)")
+      ->excludes(timeout);
   verb.add_option("--backend", arguments.backend,
-                  "Lock backend plugin (ofd, none, ...). Default: ATOMICIO_LOCK_BACKEND, else the first installed")
+                  "Lock backend (see 'atomicio backends'). Default: ATOMICIO_LOCK_BACKEND, else the first "
+                  "installed of ofd, flock, lockfile")
       ->type_name("NAME");
   verb.add_option("PATH", arguments.path, "The file whose lock is taken (it need not exist)")->required();
   verb.add_option("CMD", arguments.command, "The command and its arguments, after --")->required();

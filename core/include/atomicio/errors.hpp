@@ -13,6 +13,7 @@
 #pragma once
 
 #include <atomicio/export.hpp>
+#include <atomicio/lock_mode.hpp>
 
 #include <chrono>
 #include <filesystem>
@@ -85,17 +86,24 @@ class ATOMICIO_EXPORT FileAppendError : public FileOperationError {
   ~FileAppendError() override;
 };
 
-/// The file's lock could not be taken. Carries the timeout that was in force.
+/// The file's lock could not be taken. Carries the timeout that was in force, the mode asked
+/// for and the backend guarding the file.
 class ATOMICIO_EXPORT LockError : public AtomicIOError {
  public:
   LockError(std::string operation, std::filesystem::path path, std::string detail,
-            std::chrono::nanoseconds timeout, std::error_code code = {});
+            std::chrono::nanoseconds timeout, std::error_code code = {},
+            LockMode mode = LockMode::exclusive, std::string backend = {});
   ~LockError() override;
   /// Negative: wait forever; zero: do not wait.
   std::chrono::nanoseconds timeout() const noexcept { return timeout_; }
+  LockMode mode() const noexcept { return mode_; }
+  /// The lock backend's name ("ofd", "flock", ...), or empty when none was chosen yet.
+  const std::string& backend() const noexcept { return backend_; }
 
  private:
   std::chrono::nanoseconds timeout_;
+  LockMode mode_;
+  std::string backend_;
 };
 
 /// The lock stayed held by someone else for the whole timeout.

@@ -2,43 +2,78 @@
 //
 // The inter-process lock lives on a sidecar file `<target>.lock` next to the resolved target,
 // never on the data file itself: a commit renames a new inode over the data file, so a lock on
-// the old inode would protect nothing. Sidecars are created on first use and never removed
-// (deleting a lock file on release lets two holders in at once); they are empty.
+// the old inode would protect nothing. For the advisory backends (ofd, flock, fcntl,
+// interprocess) sidecars are empty, created on first use and never removed (deleting a lock
+// file on release lets two holders in at once). The lockfile backend, for filesystems without
+// advisory locks, is the exception by design: its sidecar IS the lock — created with O_EXCL
+// holding the owner's pid, host and start time, removed on release, broken when the owner is
+// provably dead (see plugins/lock/lockfile/README.md).
 //
 // In front of the OS lock sits an in-process table keyed by the file's identity (its canonical
 // path, so `a.json`, `./a.json` and a symlink to it are one lock). The table makes threads
 // exclude each other, makes the lock re-entrant for its owning thread (a nested lock of the same
 // or weaker mode just counts), and turns a shared-to-exclusive upgrade, which would deadlock,
-// into a LockFailedError. Waiting writers are preferred: once an exclusive request waits, new
-// shared requests from other threads queue behind it.
+// into a LockFailedError.
+//
+// Fairness: inside a process, waiting writers are preferred — once an exclusive request waits,
+// new shared requests from other threads queue behind it, so readers cannot starve a writer.
+// Between processes the kernel decides, and Linux (ofd, flock, fcntl) grants a shared lock
+// while a writer waits: readers in other processes whose holds keep overlapping can starve a
+// writer indefinitely. Writers that must make progress under heavy read load should use a
+// timeout. (The lockfile backend has no shared mode; every holder is exclusive.)
+//
+// fork() and exec: a FileLock belongs to the process that took it. A child created by fork()
+// must not release or reuse its parent's locks; what it inherits differs per backend (ofd and
+// flock locks belong to the open file description the child shares, fcntl locks are not
+// inherited at all), so see each backend's README. Sidecar descriptors are opened O_CLOEXEC:
+// exec never carries a lock into another program.
 //
 // Thread-safety: a FileLock object belongs to one thread at a time; it may be moved to another
 // thread and released there.
 #pragma once
 
 #include <atomicio/export.hpp>
+#include <atomicio/lock_mode.hpp>
 #include <atomicio/timeout.hpp>
 
 #include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace atomicio {
 
 class PluginHost;
 
-enum class LockMode { exclusive, shared };
-
 /// Which inter-process mechanism guards the sidecar.
 struct LockOptions {
-  /// A backend name ("ofd", "none", ...). Empty: ATOMICIO_LOCK_BACKEND if set, else the first
+  /// A backend name ("ofd", "flock", "fcntl", "interprocess", "lockfile", "none"). Empty: the
+  /// process default (set_default_lock_backend), else ATOMICIO_LOCK_BACKEND, else the first
   /// installed of ofd, flock, lockfile. Never a silent downgrade: a named backend that is not
-  /// installed is a PluginNotInstalledError. "none" gives in-process locking only.
+  /// installed is a PluginNotInstalledError, one that fails on the file's filesystem a
+  /// LockFailedError. "none" gives in-process locking only.
   std::string backend;
   /// Where lock backend plugins come from; null means PluginHost::global().
   PluginHost* plugins = nullptr;
 };
+
+/// Sets the backend used where LockOptions/FileOptions name none, for the whole process; it
+/// takes precedence over ATOMICIO_LOCK_BACKEND. Empty restores the automatic choice. Checked at
+/// the next lock (a backend that is not installed fails there). A file object keeps the
+/// backend it first locked with.
+ATOMICIO_EXPORT void set_default_lock_backend(std::string name);
+/// What set_default_lock_backend() set, or empty.
+ATOMICIO_EXPORT std::string default_lock_backend();
+
+struct LockBackendInfo {
+  std::string name;       ///< "ofd"
+  std::string provider;   ///< the plugin id, "lock.ofd"
+  bool available = true;  ///< false when the plugin is shadowed, rejected or failed to load
+};
+/// Every backend named by a lock plugin manifest, without loading anything. Sorted by name.
+/// `plugins` null means PluginHost::global().
+ATOMICIO_EXPORT std::vector<LockBackendInfo> list_lock_backends(const PluginHost* plugins = nullptr);
 
 namespace detail {
 class LockTable;

@@ -40,8 +40,10 @@ struct FormatInfo {
   bool available = true;  ///< false when the providing plugin is shadowed, rejected or failed
 };
 
-/// Parses `bytes` in the format `name` selects, exactly as reading a file of that name would,
-/// without touching any file: `name` only chooses the format and names the data in errors.
+/// Parses `bytes` in the format `name` selects, exactly as reading a file of that name would
+/// (codec suffixes included: "x.json.gz" is decompressed, up to FileOptions'
+/// default max_decoded_size), without touching any file: `name` only chooses the format and
+/// names the data in errors.
 /// Throws FileReadError (with the position where the format knows it),
 /// UnsupportedFormatError, PluginError. `plugins` null means PluginHost::global().
 ATOMICIO_EXPORT Value parse_as(const std::filesystem::path& name, std::string_view bytes,
@@ -55,5 +57,9 @@ ATOMICIO_EXPORT std::string dump_as(const std::filesystem::path& name, const Val
 /// Every extension known, from registrations and plugin manifests, without loading anything.
 /// Sorted by extension. `plugins` null means PluginHost::global().
 ATOMICIO_EXPORT std::vector<FormatInfo> list_supported_formats(const PluginHost* plugins = nullptr);
+
+/// Every compression suffix known from codec plugin manifests (".gz" -> "codec.gzip"), without
+/// loading anything. Sorted by extension.
+ATOMICIO_EXPORT std::vector<FormatInfo> list_supported_codecs(const PluginHost* plugins = nullptr);
 
 }  // namespace atomicio

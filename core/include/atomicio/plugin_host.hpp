@@ -24,7 +24,7 @@
 
 namespace atomicio {
 
-enum class PluginKind { format, lock_backend };
+enum class PluginKind { format, codec, lock_backend };
 
 /// Why a directory is searched.
 enum class DirectoryOrigin { code, environment, install };
@@ -46,7 +46,7 @@ struct PluginInfo {
   std::string id;
   std::string version;
   PluginKind kind = PluginKind::format;
-  /// Extensions (".json") for formats, backend names ("ofd") for lock backends.
+  /// Extensions (".json", ".gz") for formats and codecs, backend names ("ofd") for lock backends.
   std::vector<std::string> provides;
   std::filesystem::path manifest;
   std::filesystem::path library;

@@ -9,6 +9,13 @@
 // format (JSON, text, or any plugin or registered format) follows the file's extension; bytes are
 // always available through read_bytes()/write_bytes().
 //
+// Compression follows the name too: codec suffixes at the end (`.gz`, `.bz2`, `.xz`, stacked as
+// in `dump.json.gz.xz`) are decoded on every read and encoded on every write, so `data.yaml.gz`
+// reads and writes YAML values and a bare `blob.gz` holds bytes (read_bytes() gives them
+// decompressed). append() adds a new compressed stream (a gzip member, an xz or bzip2 stream)
+// after the existing ones, which every decoder reads as one. FileOptions::compression = none
+// turns this off and gives the stored bytes as they are.
+//
 // Thread-safety: all members may be called concurrently, from any number of SafeFile objects and
 // processes on the same file.
 #pragma once
@@ -19,7 +26,9 @@
 #include <atomicio/timeout.hpp>
 #include <atomicio/value.hpp>
 
+#include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,8 +38,21 @@ namespace atomicio {
 
 class PluginHost;
 
+/// Whether codec suffixes in the file name are applied.
+enum class Compression {
+  by_suffix,  ///< `.gz`, `.bz2`, `.xz` (any installed codec) are decoded and encoded. The default.
+  none,       ///< bytes are stored as given, whatever the name
+};
+
 struct FileOptions {
   Durability durability = Durability::full;
+  Compression compression = Compression::by_suffix;
+  /// The codec's own level scale (gzip and bzip2 1-9, xz 0-9), for every codec of the name;
+  /// -1 for each codec's default. An out-of-range level is a FileWriteError.
+  int compression_level = -1;
+  /// Reading stops with FileReadError once decoded content passes this size: the guard against
+  /// decompression bombs. It bounds what a read may hold in memory, not what streaming reads.
+  std::uint64_t max_decoded_size = std::uint64_t{1} << 30;
   /// The lock backend (see LockOptions::backend). Empty: the process default.
   std::string lock_backend;
   /// Where format and lock plugins come from; null means PluginHost::global().
@@ -39,7 +61,34 @@ struct FileOptions {
 
 namespace detail {
 class FileCore;
-}
+struct ContentWriterState;
+}  // namespace detail
+
+/// New content for a SafeFile, written in pieces: encoded on the fly by the file's codecs into a
+/// commit's temporary file, so memory stays bounded by the buffers. Holds the file's exclusive
+/// lock from SafeFile::open_writer() until commit(), abort(), a failure or destruction; until
+/// commit() the file is untouched, and a writer destroyed uncommitted rolls back.
+class ATOMICIO_EXPORT ContentWriter {
+ public:
+  ContentWriter(ContentWriter&&) noexcept;
+  ContentWriter& operator=(ContentWriter&&) noexcept;
+  ~ContentWriter();
+
+  /// Throws FileWriteError (disk full, codec failure); the writer is then rolled back.
+  void write(std::string_view bytes);
+  /// Ends the codec streams and publishes atomically. Throws FileWriteError; the file is then
+  /// unchanged.
+  void commit();
+  /// Drops everything written. Idempotent; never throws.
+  void abort() noexcept;
+  /// Bytes passed to write() so far (before compression; copied content not counted).
+  std::uint64_t bytes_written() const noexcept;
+
+ private:
+  friend class SafeFile;
+  explicit ContentWriter(std::unique_ptr<detail::ContentWriterState> state) noexcept;
+  std::unique_ptr<detail::ContentWriterState> state_;
+};
 
 class ATOMICIO_EXPORT SafeFile {
  public:
@@ -65,11 +114,24 @@ class ATOMICIO_EXPORT SafeFile {
   /// Throws what read() and write() throw.
   void update(const Value& value);
 
-  /// The raw content, or nullopt when the file does not exist. Throws FileReadError, LockError.
+  /// The content as bytes (decompressed when the name has codec suffixes), or nullopt when the
+  /// file does not exist. Throws FileReadError, LockError.
   std::optional<std::string> read_bytes() const;
 
-  /// Replaces the content with `bytes` as they are. Throws FileWriteError, LockError.
+  /// Replaces the content with `bytes` (compressed when the name has codec suffixes). Throws
+  /// FileWriteError, LockError.
   void write_bytes(std::string_view bytes);
+
+  /// Streams the content (decompressed as read_bytes() would) to `consumer` in pieces of at
+  /// most 64 KiB, under the shared lock, with memory bounded by the buffers; max_decoded_size
+  /// does not apply. Returns false when the file does not exist. Throws FileReadError (the
+  /// pieces already delivered are then incomplete), LockError, and what `consumer` throws.
+  bool read_stream(const std::function<void(std::string_view piece)>& consumer) const;
+
+  /// A streaming writer of new content (WriteMode::append starts from the existing content,
+  /// adding a new compressed stream to a compressed file). Takes the exclusive lock now. Throws
+  /// FileWriteError, LockError.
+  ContentWriter open_writer(WriteMode mode = WriteMode::replace);
 
   /// Adds `text` at the end (creating the file if needed), as one atomic commit of old content
   /// plus `text`. Throws FileAppendError, LockError.

@@ -39,9 +39,11 @@ FileWriteError::~FileWriteError() = default;
 FileAppendError::~FileAppendError() = default;
 
 LockError::LockError(std::string operation, std::filesystem::path path, std::string detail,
-                     std::chrono::nanoseconds timeout, std::error_code code)
+                     std::chrono::nanoseconds timeout, std::error_code code, LockMode mode, std::string backend)
     : AtomicIOError(std::move(operation), std::move(path), std::move(detail), code),
-      timeout_(timeout) {}
+      timeout_(timeout),
+      mode_(mode),
+      backend_(std::move(backend)) {}
 LockError::~LockError() = default;
 LockTimeoutError::~LockTimeoutError() = default;
 AlreadyLockedError::~AlreadyLockedError() = default;

@@ -1,6 +1,7 @@
 // FileCore: what every file-class operation is made of.
 #include "api/file_core.hpp"
 
+#include "codec/codec_pipeline.hpp"
 #include "posix/file_system.hpp"
 #include "posix/os_error.hpp"
 #include "posix/unique_fd.hpp"
@@ -41,43 +42,91 @@ std::optional<FileLock> FileCore::lock_for_reading() const {
   }
 }
 
-std::optional<std::string> FileCore::read_bytes_unlocked() const {
+namespace {
+
+// The open file, or an invalid descriptor when it does not exist. Throws FileReadError.
+UniqueFd open_for_reading(const std::filesystem::path& path) {
   FileSystem& fs = file_system();
-  UniqueFd fd(fs.open_at(AT_FDCWD, path_.c_str(), O_RDONLY | O_CLOEXEC, 0));
+  UniqueFd fd(fs.open_at(AT_FDCWD, path.c_str(), O_RDONLY | O_CLOEXEC, 0));
   if (!fd.valid()) {
-    if (errno == ENOENT) return std::nullopt;
-    throw FileReadError("open", path_, "", os_error());
+    if (errno == ENOENT) return fd;
+    throw FileReadError("open", path, "", os_error());
   }
   struct stat info {};
-  if (fs.fstat(fd.get(), &info) != 0) throw FileReadError("stat", path_, "", os_error());
-  if (S_ISDIR(info.st_mode)) throw FileReadError("read", path_, "the path is a directory", os_error(EISDIR));
-  std::string content;
-  content.resize(static_cast<std::size_t>(info.st_size > 0 ? info.st_size : 0));
+  if (fs.fstat(fd.get(), &info) != 0) throw FileReadError("stat", path, "", os_error());
+  if (S_ISDIR(info.st_mode)) throw FileReadError("read", path, "the path is a directory", os_error(EISDIR));
+  return fd;
+}
+
+}  // namespace
+
+Encoding FileCore::encoding() const {
+  if (options_.compression == Compression::none) return Encoding{{}, path_.filename().string()};
+  return find_encoding(path_, plugins());
+}
+
+std::shared_ptr<const Format> FileCore::format(const Encoding& encoding) const {
+  return find_format(path_, plugins(), encoding.inner_name);
+}
+
+std::optional<std::string> FileCore::read_stored_unlocked() const {
+  UniqueFd fd = open_for_reading(path_);
+  if (!fd.valid()) return std::nullopt;
+  struct stat info {};
+  if (file_system().fstat(fd.get(), &info) != 0) throw FileReadError("stat", path_, "", os_error());
+  // One byte more than the size, so the read that finds the end needs no reallocation; the
+  // file may still grow between fstat and read, hence the loop.
+  std::string content(static_cast<std::size_t>(info.st_size > 0 ? info.st_size : 0) + 1, '\0');
   std::size_t filled = 0;
+  FdSource source(fd.get(), path_);
   for (;;) {
-    if (filled == content.size()) content.resize(content.size() + 64 * 1024);  // grew since fstat
-    ssize_t n = fs.read(fd.get(), content.data() + filled, content.size() - filled);
-    if (n < 0) throw FileReadError("read", path_, "", os_error());
+    if (filled == content.size()) content.resize(content.size() * 2);
+    std::size_t n = source.read(content.data() + filled, content.size() - filled);
     if (n == 0) break;
-    filled += static_cast<std::size_t>(n);
+    filled += n;
   }
   content.resize(filled);
   return content;
 }
 
-std::shared_ptr<const Format> FileCore::format() const { return find_format(path_, plugins()); }
+std::optional<std::string> FileCore::read_content_unlocked(const Encoding& encoding) const {
+  if (encoding.codecs.empty()) return read_stored_unlocked();  // no bomb to guard against
+  UniqueFd fd = open_for_reading(path_);
+  if (!fd.valid()) return std::nullopt;
+  FdSource source(fd.get(), path_);
+  DecodingPipeline pipeline(encoding, source, options_.max_decoded_size, path_);
+  return read_all(pipeline.plaintext());
+}
 
-std::optional<Value> FileCore::read_value_unlocked(const Format& format) const {
-  std::optional<std::string> bytes = read_bytes_unlocked();
+bool FileCore::stream_content_unlocked(const Encoding& encoding,
+                                       const std::function<void(std::string_view)>& consumer) const {
+  UniqueFd fd = open_for_reading(path_);
+  if (!fd.valid()) return false;
+  FdSource file_bytes(fd.get(), path_);
+  DecodingPipeline pipeline(encoding, file_bytes, UINT64_MAX, path_);
+  std::string buffer(64 * 1024, '\0');
+  while (std::size_t n = pipeline.plaintext().read(buffer.data(), buffer.size())) consumer(std::string_view(buffer.data(), n));
+  return true;
+}
+
+std::optional<Value> FileCore::read_value_unlocked(const Encoding& encoding, const Format& format) const {
+  std::optional<std::string> bytes = read_content_unlocked(encoding);
   if (!bytes) return std::nullopt;
   return format.parse(*bytes, path_);
 }
 
-void FileCore::commit_value_unlocked(const Format& format, const Value& value) const {
-  AtomicWriter writer(path_, CommitOptions{options_.durability, WriteMode::replace});
-  WriterSink sink(writer);
-  format.dump(value, sink, path_);  // a throw here rolls the writer back
+void FileCore::commit_unlocked(const Encoding& encoding, WriteMode mode,
+                               const std::function<void(ByteSink&)>& produce) const {
+  AtomicWriter writer(path_, CommitOptions{options_.durability, mode});
+  WriterSink file_bytes(writer);
+  EncodingPipeline pipeline(encoding, options_.compression_level, file_bytes, path_);
+  produce(pipeline.plaintext());  // a throw here rolls the writer back
+  pipeline.finish();
   writer.commit();
+}
+
+void FileCore::commit_value_unlocked(const Encoding& encoding, const Format& format, const Value& value) const {
+  commit_unlocked(encoding, WriteMode::replace, [&](ByteSink& out) { format.dump(value, out, path_); });
 }
 
 void merge_into(Value& target, const Value& update) {

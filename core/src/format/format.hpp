@@ -23,10 +23,12 @@ class Format {
   virtual void dump(const Value& value, ByteSink& out, const std::filesystem::path& file) const = 0;
 };
 
-/// The format for `file` by longest case-insensitive suffix over registrations (which win ties)
-/// and `host`'s usable format plugins, loading the plugin if needed. Throws
-/// UnsupportedFormatError (naming what is missing and where plugins were searched) or
+/// The format for a file named `name` (default: `file`'s file name; a compressed file passes
+/// its name without the codec suffixes) by longest case-insensitive suffix over registrations
+/// (which win ties) and `host`'s usable format plugins, loading the plugin if needed. Throws
+/// UnsupportedFormatError naming `file` (what is missing and where plugins were searched) or
 /// PluginLoadError.
-std::shared_ptr<const Format> find_format(const std::filesystem::path& file, PluginHost& host);
+std::shared_ptr<const Format> find_format(const std::filesystem::path& file, PluginHost& host,
+                                          std::string_view name = {});
 
 }  // namespace atomicio::detail

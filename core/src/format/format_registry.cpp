@@ -2,11 +2,13 @@
 // the longest suffix of the file name.
 #include "format/format.hpp"
 
+#include "codec/codec_pipeline.hpp"
 #include "format/value_bridge.hpp"
 #include "plugin/plugin_registry.hpp"
 
 #include <atomicio/errors.hpp>
 #include <atomicio/formats.hpp>
+#include <atomicio/safe_file.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -131,8 +133,10 @@ std::string first_party_plugin_for(const std::string& extension) {
 
 }  // namespace
 
-std::shared_ptr<const Format> find_format(const std::filesystem::path& file, PluginHost& host) {
-  const std::string name = lower(file.filename().string());
+std::shared_ptr<const Format> find_format(const std::filesystem::path& file, PluginHost& host,
+                                          std::string_view file_name) {
+  const std::string original = file_name.empty() ? file.filename().string() : std::string(file_name);
+  const std::string name = lower(original);
   auto matches = [&](const std::string& extension) {
     return name.size() > extension.size() && name.ends_with(extension);
   };
@@ -152,7 +156,7 @@ std::shared_ptr<const Format> find_format(const std::filesystem::path& file, Plu
   std::string unusable_reason;
   {
     std::shared_lock lock(registry.mutex());
-    for (const auto& [extension, info] : registry.format_extensions_locked()) {
+    for (const auto& [extension, info] : registry.extensions_locked(PluginKind::format)) {
       if (!matches(extension) || extension.size() <= best_plugin_extension.size()) continue;
       if (!is_candidate(*info)) {
         unusable_reason = info->manifest.string() + ": " + info->reason;
@@ -168,7 +172,7 @@ std::shared_ptr<const Format> find_format(const std::filesystem::path& file, Plu
     return std::make_shared<PluginFormat>(*static_cast<const atomicio_format_v1*>(plugin.interface),
                                           best_plugin_id);
   }
-  std::string extension = file.extension().string();
+  std::string extension = std::filesystem::path(original).extension().string();
   std::string missing = first_party_plugin_for(lower(extension));
   std::string detail = extension.empty() ? "the file name has no extension, so its format is unknown (use read_bytes/write_bytes)"
                                          : "no installed plugin or registered format handles '" + extension + "' files";
@@ -197,14 +201,23 @@ bool unregister_format(std::string extension) {
 
 Value parse_as(const std::filesystem::path& name, std::string_view bytes, PluginHost* plugins) {
   PluginHost& host = plugins != nullptr ? *plugins : PluginHost::global();
-  return detail::find_format(name, host)->parse(bytes, name);
+  detail::Encoding encoding = detail::find_encoding(name, host);
+  auto format = detail::find_format(name, host, encoding.inner_name);
+  if (encoding.codecs.empty()) return format->parse(bytes, name);
+  detail::MemorySource stored(bytes);
+  detail::DecodingPipeline pipeline(encoding, stored, FileOptions{}.max_decoded_size, name);
+  return format->parse(detail::read_all(pipeline.plaintext()), name);
 }
 
 std::string dump_as(const std::filesystem::path& name, const Value& value, PluginHost* plugins) {
   PluginHost& host = plugins != nullptr ? *plugins : PluginHost::global();
-  detail::StringSink sink;
-  detail::find_format(name, host)->dump(value, sink, name);
-  return std::move(sink.content());
+  detail::Encoding encoding = detail::find_encoding(name, host);
+  auto format = detail::find_format(name, host, encoding.inner_name);
+  detail::StringSink stored;
+  detail::EncodingPipeline pipeline(encoding, FileOptions{}.compression_level, stored, name);
+  format->dump(value, pipeline.plaintext(), name);
+  pipeline.finish();
+  return std::move(stored.content());
 }
 
 std::vector<FormatInfo> list_supported_formats(const PluginHost* plugins) {
@@ -213,7 +226,7 @@ std::vector<FormatInfo> list_supported_formats(const PluginHost* plugins) {
   {
     detail::PluginRegistry& registry = host.registry();
     std::shared_lock lock(registry.mutex());
-    for (const auto& [extension, info] : registry.format_extensions_locked()) {
+    for (const auto& [extension, info] : registry.extensions_locked(PluginKind::format)) {
       all[extension] = FormatInfo{extension, info->id, detail::is_usable(*info)};
     }
   }
@@ -224,6 +237,16 @@ std::vector<FormatInfo> list_supported_formats(const PluginHost* plugins) {
   }
   std::vector<FormatInfo> list;
   for (auto& [extension, info] : all) list.push_back(std::move(info));
+  return list;
+}
+
+std::vector<FormatInfo> list_supported_codecs(const PluginHost* plugins) {
+  const PluginHost& host = plugins != nullptr ? *plugins : PluginHost::global();
+  detail::PluginRegistry& registry = host.registry();
+  std::shared_lock lock(registry.mutex());
+  std::vector<FormatInfo> list;
+  for (const auto& [extension, info] : registry.extensions_locked(PluginKind::codec))
+    list.push_back(FormatInfo{extension, info->id, detail::is_usable(*info)});
   return list;
 }
 

@@ -2,6 +2,8 @@
 // Every callback is noexcept: a C++ exception must not unwind through the plugin's frames.
 #include "format/value_bridge.hpp"
 
+#include "plugin/diagnostic.hpp"
+
 #include <atomicio/errors.hpp>
 
 #include <exception>
@@ -152,28 +154,6 @@ const atomicio_value_view kViewTable{
       auto found = object.find(std::string_view(key, size));  // heterogeneous: no allocation
       return found == object.end() ? nullptr : handle(found->second);
     },
-};
-
-struct Diagnostic {
-  std::string message;
-  atomicio_diagnostic raw{sizeof(atomicio_diagnostic), 0, -1, -1, -1, this,
-                          [](void* c, const char* m, std::size_t n) noexcept {
-                            try {
-                              static_cast<Diagnostic*>(c)->message.assign(m, n);
-                            } catch (...) {
-                              // Losing the message is better than escaping into the plugin.
-                            }
-                          }};
-  Diagnostic() = default;
-  Diagnostic(const Diagnostic&) = delete;
-  Diagnostic& operator=(const Diagnostic&) = delete;
-
-  std::string position() const {
-    if (raw.line > 0)
-      return " (line " + std::to_string(raw.line) + (raw.column > 0 ? ", column " + std::to_string(raw.column) : "") + ")";
-    if (raw.byte_offset >= 0) return " (byte " + std::to_string(raw.byte_offset) + ")";
-    return {};
-  }
 };
 
 struct SinkContext {

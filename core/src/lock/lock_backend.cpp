@@ -5,14 +5,30 @@
 
 #include <atomicio/errors.hpp>
 
+#include <atomicio/file_lock.hpp>
+
 #include <cstdlib>
+#include <map>
+#include <mutex>
 
 namespace atomicio::detail {
 
 namespace {
 
-// The automatic order: the strongest mechanism first. "none" is never chosen automatically.
-constexpr const char* kAutomaticOrder[] = {"ofd", "flock", "fcntl", "lockfile", "interprocess"};
+// The automatic order: per-descriptor advisory locks first, then BSD locks, then the lock file
+// for filesystems with neither. fcntl and interprocess (per-process locks with the
+// close-any-descriptor pitfall) and "none" are only used when asked for by name.
+constexpr const char* kAutomaticOrder[] = {"ofd", "flock", "lockfile"};
+
+std::mutex& default_mutex() {
+  static std::mutex mutex;
+  return mutex;
+}
+
+std::string& process_default() {
+  static auto* name = new std::string;  // Leaked: read by static-lifetime file objects.
+  return *name;
+}
 
 LockBackendRef load_backend(PluginRegistry& registry, const PluginInfo& info, std::string name) {
   const atomicio_plugin_v1& plugin = registry.load(info.id);
@@ -23,6 +39,7 @@ LockBackendRef load_backend(PluginRegistry& registry, const PluginInfo& info, st
 
 LockBackendRef resolve_lock_backend(std::string requested, PluginHost& host) {
   PluginRegistry& registry = host.registry();
+  if (requested.empty()) requested = default_lock_backend();
   if (requested.empty()) {
     if (const char* env = environment("ATOMICIO_LOCK_BACKEND")) requested = env;
   }
@@ -47,3 +64,33 @@ LockBackendRef resolve_lock_backend(std::string requested, PluginHost& host) {
 }
 
 }  // namespace atomicio::detail
+
+namespace atomicio {
+
+void set_default_lock_backend(std::string name) {
+  std::lock_guard held(detail::default_mutex());
+  detail::process_default() = std::move(name);
+}
+
+std::string default_lock_backend() {
+  std::lock_guard held(detail::default_mutex());
+  return detail::process_default();
+}
+
+std::vector<LockBackendInfo> list_lock_backends(const PluginHost* plugins) {
+  const PluginHost& host = plugins != nullptr ? *plugins : PluginHost::global();
+  std::map<std::string, LockBackendInfo> best;
+  for (const PluginInfo& info : host.plugins()) {
+    if (info.kind != PluginKind::lock_backend) continue;
+    for (const std::string& name : info.provides) {
+      LockBackendInfo entry{name, info.id, detail::is_usable(info)};
+      auto [slot, inserted] = best.emplace(name, entry);
+      if (!inserted && !slot->second.available && entry.available) slot->second = entry;
+    }
+  }
+  std::vector<LockBackendInfo> list;
+  for (auto& [name, entry] : best) list.push_back(std::move(entry));
+  return list;
+}
+
+}  // namespace atomicio

@@ -3,6 +3,7 @@
 #include "lock/lock_table.hpp"
 
 #include "commit/resolved_target.hpp"
+#include "plugin/diagnostic.hpp"
 #include "posix/os_error.hpp"
 
 #include <atomicio/errors.hpp>
@@ -21,11 +22,19 @@ std::string describe_wait(Timeout timeout) {
   return "within " + std::to_string(seconds) + " s";
 }
 
-[[noreturn]] void throw_unavailable(const std::filesystem::path& target, Timeout timeout, const std::string& holder) {
+// "shared lock (backend ofd): ", the start of every lock error's detail.
+std::string describe_request(LockMode mode, const std::string& backend) {
+  return std::string(to_string(mode)) + " lock (backend " + backend + "): ";
+}
+
+[[noreturn]] void throw_unavailable(const std::filesystem::path& target, Timeout timeout, LockMode mode,
+                                    const std::string& backend, const std::string& holder) {
   if (timeout.is_immediate())
-    throw AlreadyLockedError("lock", target, "the lock is held by " + holder, timeout.limit());
-  throw LockTimeoutError("lock", target, "the lock stayed held by " + holder + "; gave up " + describe_wait(timeout),
-                         timeout.limit());
+    throw AlreadyLockedError("lock", target, describe_request(mode, backend) + "held by " + holder, timeout.limit(), {},
+                             mode, backend);
+  throw LockTimeoutError("lock", target,
+                         describe_request(mode, backend) + "stayed held by " + holder + "; gave up " + describe_wait(timeout),
+                         timeout.limit(), {}, mode, backend);
 }
 
 }  // namespace
@@ -62,9 +71,10 @@ void LockEntry::acquire(std::uint64_t owner, LockMode mode, Timeout timeout) {
       return;
     }
     throw LockFailedError("lock", target,
-                          "this thread holds the shared lock and asks for the exclusive one; upgrading "
-                          "would deadlock, so release the shared lock first",
-                          timeout.limit());
+                          describe_request(mode, backend.name) +
+                              "this thread holds the shared lock; upgrading would deadlock, so release the "
+                              "shared lock first",
+                          timeout.limit(), {}, mode, backend.name);
   }
   const auto deadline = std::chrono::steady_clock::now() + (timeout.is_infinite() ? std::chrono::nanoseconds(0) : timeout.limit());
   if (mode == LockMode::exclusive) ++exclusive_waiters_;
@@ -80,11 +90,11 @@ void LockEntry::acquire(std::uint64_t owner, LockMode mode, Timeout timeout) {
   } waiter{mode == LockMode::exclusive ? &exclusive_waiters_ : nullptr, &changed_};
 
   while (!can_enter(mode)) {
-    if (timeout.is_immediate()) throw_unavailable(target, timeout, "another thread of this process");
+    if (timeout.is_immediate()) throw_unavailable(target, timeout, mode, backend.name, "another thread of this process");
     if (timeout.is_infinite()) {
       changed_.wait(held);
     } else if (changed_.wait_until(held, deadline) == std::cv_status::timeout && !can_enter(mode)) {
-      throw_unavailable(target, timeout, "another thread of this process");
+      throw_unavailable(target, timeout, mode, backend.name, "another thread of this process");
     }
   }
   if (holders_.empty()) take_os_lock(held, mode, timeout, deadline);
@@ -95,20 +105,12 @@ void LockEntry::take_os_lock(std::unique_lock<std::mutex>& held, LockMode mode, 
                              std::chrono::steady_clock::time_point deadline) {
   os_in_progress_ = true;
   held.unlock();
-  std::string message;
-  atomicio_diagnostic diagnostic{sizeof(atomicio_diagnostic), 0, -1, -1, -1, &message,
-                                 [](void* c, const char* m, std::size_t n) noexcept {
-                                   try {
-                                     static_cast<std::string*>(c)->assign(m, n);
-                                   } catch (...) {
-                                     // A lost message still leaves the status and errno.
-                                   }
-                                 }};
+  Diagnostic diagnostic;
   const atomicio_lock_backend_v1& api = *backend.table;
   std::int32_t status = ATOMICIO_OK;
   if (os_handle_ == nullptr) {
     const std::string path = sidecar.string();
-    status = api.open(api.self, path.c_str(), path.size(), &os_handle_, &diagnostic);
+    status = api.open(api.self, path.c_str(), path.size(), &os_handle_, &diagnostic.raw);
   }
   if (status == ATOMICIO_OK) {
     std::int64_t wait_ns = -1;
@@ -117,16 +119,18 @@ void LockEntry::take_os_lock(std::unique_lock<std::mutex>& held, LockMode mode, 
       wait_ns = std::max<std::int64_t>(0, left.count());
     }
     status = api.lock(api.self, os_handle_,
-                      mode == LockMode::shared ? ATOMICIO_LOCK_SHARED : ATOMICIO_LOCK_EXCLUSIVE, wait_ns, &diagnostic);
+                      mode == LockMode::shared ? ATOMICIO_LOCK_SHARED : ATOMICIO_LOCK_EXCLUSIVE, wait_ns, &diagnostic.raw);
   }
   held.lock();
   os_in_progress_ = false;
   if (status == ATOMICIO_OK) return;
   changed_.notify_all();
-  if (status == ATOMICIO_ERR_BUSY) throw_unavailable(target, timeout, "another process");
+  if (status == ATOMICIO_ERR_BUSY) throw_unavailable(target, timeout, mode, backend.name, "another process");
   throw LockFailedError("lock", target,
-                        "backend '" + backend.name + "' failed on " + sidecar.string() + (message.empty() ? "" : ": " + message),
-                        timeout.limit(), diagnostic.os_errno != 0 ? os_error(diagnostic.os_errno) : std::error_code());
+                        describe_request(mode, backend.name) + "the backend failed on " + sidecar.string() +
+                            (diagnostic.message.empty() ? "" : ": " + diagnostic.message),
+                        timeout.limit(), diagnostic.raw.os_errno != 0 ? os_error(diagnostic.raw.os_errno) : std::error_code(),
+                        mode, backend.name);
 }
 
 void LockEntry::release(std::uint64_t owner) noexcept {

@@ -65,11 +65,13 @@ std::variant<Manifest, ManifestProblem> read_manifest(const std::filesystem::pat
 
   std::string kind = optional_string(doc, "kind");
   if (kind == "format") m.kind = PluginKind::format;
+  else if (kind == "codec") m.kind = PluginKind::codec;
   else if (kind == "lock") m.kind = PluginKind::lock_backend;
-  else return problem("malformed manifest: \"kind\" must be \"format\" or \"lock\", not \"" + kind + "\"");
+  else return problem("malformed manifest: \"kind\" must be \"format\", \"codec\" or \"lock\", not \"" + kind + "\"");
 
   auto provides = doc.find("provides");
-  const char* list_key = m.kind == PluginKind::format ? "extensions" : "lock_backends";
+  const bool by_extension = m.kind == PluginKind::format || m.kind == PluginKind::codec;
+  const char* list_key = by_extension ? "extensions" : "lock_backends";
   if (provides == doc.end() || !provides->is_object() || !provides->contains(list_key) ||
       !(*provides)[list_key].is_array() || (*provides)[list_key].empty())
     return problem(std::string("malformed manifest: \"provides\" must hold a non-empty \"") + list_key + "\" list");
@@ -77,7 +79,7 @@ std::variant<Manifest, ManifestProblem> read_manifest(const std::filesystem::pat
     if (!item.is_string() || item.get<std::string>().empty())
       return problem(std::string("malformed manifest: \"") + list_key + "\" holds a non-string or empty entry");
     std::string name = item.get<std::string>();
-    if (m.kind == PluginKind::format) {
+    if (by_extension) {
       name = lower(name);
       if (name.front() != '.') name.insert(name.begin(), '.');
     }

@@ -81,8 +81,9 @@ std::string open_library(const std::filesystem::path& path, LoadedLibrary& out) 
 
 // The handshake must confirm what the manifest promised.
 std::string cross_check(const PluginInfo& info, const atomicio_plugin_v1& d) {
-  const std::int32_t expected_kind =
-      info.kind == PluginKind::format ? ATOMICIO_KIND_FORMAT : ATOMICIO_KIND_LOCK_BACKEND;
+  const std::int32_t expected_kind = info.kind == PluginKind::format  ? ATOMICIO_KIND_FORMAT
+                                     : info.kind == PluginKind::codec ? ATOMICIO_KIND_CODEC
+                                                                      : ATOMICIO_KIND_LOCK_BACKEND;
   if (info.id != d.id)
     return "manifest/library mismatch: the manifest says id '" + info.id + "' but the library reports '" +
            d.id + "'";
@@ -92,8 +93,10 @@ std::string cross_check(const PluginInfo& info, const atomicio_plugin_v1& d) {
   if (d.kind != expected_kind)
     return std::string("manifest/library mismatch: the library is a ") + kind_name(d.kind) + " plugin";
   std::uint32_t interface_size = *static_cast<const std::uint32_t*>(d.interface);
-  std::size_t needed = d.kind == ATOMICIO_KIND_FORMAT ? sizeof(atomicio_format_v1) : sizeof(atomicio_lock_backend_v1);
-  if (interface_size < needed) return "the plugin's interface table is too small for ABI 1.0";
+  std::size_t needed = d.kind == ATOMICIO_KIND_FORMAT  ? sizeof(atomicio_format_v1)
+                       : d.kind == ATOMICIO_KIND_CODEC ? sizeof(atomicio_codec_v1)
+                                                       : sizeof(atomicio_lock_backend_v1);
+  if (interface_size < needed) return "the plugin's interface table is too small for its kind";
   return {};
 }
 

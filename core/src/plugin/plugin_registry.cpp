@@ -223,11 +223,11 @@ std::optional<PluginInfo> PluginRegistry::find_provider(PluginKind kind, const s
   return std::nullopt;
 }
 
-std::vector<std::pair<std::string, const PluginInfo*>> PluginRegistry::format_extensions_locked() const {
+std::vector<std::pair<std::string, const PluginInfo*>> PluginRegistry::extensions_locked(PluginKind kind) const {
   std::map<std::string, const PluginInfo*> best;
   auto usable = [](const PluginInfo* info) { return is_candidate(*info); };
   for (const auto& info : plugins_) {
-    if (info.kind != PluginKind::format) continue;
+    if (info.kind != kind) continue;
     for (const auto& extension : info.provides) {
       auto [it, inserted] = best.emplace(extension, &info);
       if (!inserted && !usable(it->second) && usable(&info)) it->second = &info;

@@ -31,9 +31,9 @@ class PluginRegistry {
   /// backend name), or nullopt.
   std::optional<PluginInfo> find_provider(PluginKind kind, const std::string& name) const;
 
-  /// Every extension claimed by a format plugin, with the winning plugin (or the best
-  /// unusable one, marked so).
-  std::vector<std::pair<std::string, const PluginInfo*>> format_extensions_locked() const;
+  /// Every extension claimed by a plugin of `kind` (format or codec), with the winning plugin
+  /// (or the best unusable one). The caller holds mutex() shared.
+  std::vector<std::pair<std::string, const PluginInfo*>> extensions_locked(PluginKind kind) const;
 
   /// Loads `id` once per process (later calls return at once) and checks its handshake against
   /// the manifest. Throws PluginNotInstalledError when no usable manifest has that id,

@@ -186,6 +186,12 @@ bool needs_quotes(std::string_view text) {
       "on", "On", "ON", "off", "Off", "OFF", "<<", "=", "~"};
   if (resolve_plain(text).kind != ScalarKind::string) return true;
   if (one_of(text, kYaml11Words)) return true;
+  // CR is a line break to YAML, but yaml-cpp's emitter only treats LF as one and writes "a\r"
+  // plain, which reads back as "a" (found by fuzz/yaml).
+  if (text.find('\r') != std::string_view::npos) return true;
+  // "--- x" or "... x" at the start of a line is a document marker, which yaml-cpp does not
+  // check for: a top-level scalar or key would lose it on reading (found by fuzz/yaml).
+  if (text.starts_with("---") || text.starts_with("...")) return true;
   // YAML 1.1 numbers (0b101, 1_000, 0777, sexagesimal 1:30, 1.) and timestamps
   // (2001-12-14 21:59:43.10 -5): quoting a few harmless look-alikes too ("-v", "1.2.3") is
   // cheaper than reproducing 1.1's grammar.

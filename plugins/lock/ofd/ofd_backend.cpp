@@ -5,6 +5,12 @@
 // descriptors in one process do exclude each other. Kernels before 3.15 lack them (fcntl fails
 // with EINVAL); this backend then uses flock(2), which has the same per-description semantics
 // on local filesystems.
+//
+// fork(): a child shares the parent's open file description and with it the lock, so an unlock
+// from the child would free the parent's lock too. The handle remembers which process locked
+// it and ignores unlocks from any other; the description (and the lock) lives on until the
+// last process holding it closes its descriptor or the parent unlocks. exec closes the
+// descriptor (O_CLOEXEC).
 #include <atomicio/sdk/lock_backend.hpp>
 
 #include <fcntl.h>
@@ -29,6 +35,7 @@ class OfdHandle final : public atomicio::sdk::LockBackend::Handle {
   int fd() const { return fd_; }
   const std::string& path() const { return path_; }
   bool use_flock = false;
+  pid_t locked_by = 0;  ///< the process that took the lock, 0 when unlocked
 
  private:
   int fd_;
@@ -55,15 +62,16 @@ class OfdBackend final : public atomicio::sdk::LockBackend {
 
   bool lock(Handle& base, LockMode mode, std::chrono::nanoseconds timeout) override {
     auto& handle = static_cast<OfdHandle&>(base);
-    if (timeout.count() < 0) {
-      try_lock(handle, mode, true);
-      return true;
-    }
-    return atomicio::sdk::poll_until(timeout, [&] { return try_lock(handle, mode, false); });
+    bool locked = timeout.count() < 0 ? try_lock(handle, mode, true)
+                                      : atomicio::sdk::poll_until(timeout, [&] { return try_lock(handle, mode, false); });
+    if (locked) handle.locked_by = ::getpid();
+    return locked;
   }
 
   void unlock(Handle& base) override {
     auto& handle = static_cast<OfdHandle&>(base);
+    if (handle.locked_by != ::getpid()) return;  // a forked child's copy: the lock is the parent's
+    handle.locked_by = 0;
     int result = handle.use_flock ? ::flock(handle.fd(), LOCK_UN) : set_lock(handle.fd(), F_UNLCK, F_OFD_SETLK);
     if (result != 0) throw OsError("cannot unlock " + handle.path(), errno);
   }

@@ -136,7 +136,7 @@ TEST_CASE("a YAML alias bomb is a FileReadError raised before the document is bu
   CHECK(doc["l12"].flatten().size() == 8192);
 }
 
-TEST_CASE("writing a string YAML cannot hold (not UTF-8, U+FFFE, U+FFFF) is a FileWriteError that keeps the old file",
+TEST_CASE("writing a string YAML cannot hold (not UTF-8, a noncharacter) is a FileWriteError that keeps the old file",
           "[format][yaml]") {
   TempDir dir;
   spit(dir / "doc.yaml", "old: 1\n");
@@ -146,5 +146,10 @@ TEST_CASE("writing a string YAML cannot hold (not UTF-8, U+FFFE, U+FFFF) is a Fi
   CHECK_THROWS_AS(file.write(Value(std::string("\xed\xa0\x80"))), FileWriteError);  // a surrogate
   CHECK_THROWS_WITH(file.write(Value(std::string("\xef\xbf\xbf"))), Contains("U+FFFE or U+FFFF"));
   CHECK_THROWS_AS(file.write(Value(std::string("\xef\xbf\xbe"))), FileWriteError);
+  // Found by fuzz/yaml: yaml-cpp writes the other noncharacters as U+FFFD in double quotes.
+  CHECK_THROWS_WITH(file.write(Value{{"k", std::string("\xc2\x90\xef\xb7\xac")}}), Contains("noncharacter"));  // U+FDEC
+  CHECK_THROWS_AS(file.write(Value(std::string("\xef\xb7\x90"))), FileWriteError);                    // U+FDD0
+  CHECK_THROWS_AS(file.write(Value{{std::string(" \xf0\x9f\xbf\xbe "), 1}}), FileWriteError);        // U+1FFFE
+  CHECK_THROWS_AS(file.write(Value(std::string("\xf4\x8f\xbf\xbf: x"))), FileWriteError);           // U+10FFFF
   CHECK(slurp(dir / "doc.yaml") == "old: 1\n");
 }

@@ -181,6 +181,28 @@ TEST_CASE("strings that would read as something else are quoted in YAML and roun
   }
 }
 
+// Found by fuzz/yaml: yaml-cpp wrote "a\r" as a plain scalar, which reads back as "a".
+TEST_CASE("strings with a carriage return are quoted in YAML, so the CR survives a rewrite", "[format][yaml]") {
+  for (const std::string text : {"cr\r", "\r", "\ra", "a\rb", "crlf\r\n", "\r\r\n", "\xF4\x86\xB1\xA5\r"}) {
+    INFO("string: " << Value(text).dump());
+    CHECK(write_yaml(Value(text)).front() == '"');
+    CHECK(read_yaml(write_yaml(Value(text))) == Value(text));
+    const Value keyed{{text, text}};
+    CHECK(read_yaml(write_yaml(keyed)) == keyed);
+  }
+}
+
+// Found by fuzz/yaml: a top-level "--- x" was written plain and read back as "x".
+TEST_CASE("strings that start like a YAML document marker are quoted", "[format][yaml]") {
+  for (const std::string text : {"--- x", "... x", "---", "...", "---\tx", "--- "}) {
+    INFO("string: " << Value(text).dump());
+    CHECK(read_yaml(write_yaml(Value(text))) == Value(text));
+    const Value keyed{{text, text}};
+    CHECK(read_yaml(write_yaml(keyed)) == keyed);
+    CHECK(read_yaml(write_yaml(Value::array({text}))) == Value::array({text}));
+  }
+}
+
 TEST_CASE("comments are dropped when a YAML document is rewritten", "[format][yaml]") {
   const Value doc = read_yaml("# header\nname: demo  # trailing\n# between\nsize: 3\n");
   CHECK(doc.dump() == R"({"name":"demo","size":3})");

@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 #define ATOMICIO_ABI_MAJOR 1
-#define ATOMICIO_ABI_MINOR 0
+#define ATOMICIO_ABI_MINOR 1 /* 1: codec plugins (atomicio_codec_v1) */
 
 /* The one symbol a plugin exports. Its name carries the ABI major. */
 #define ATOMICIO_PLUGIN_ENTRY_NAME "atomicio_plugin_entry_v1"
@@ -43,7 +43,7 @@ typedef enum atomicio_status {
 
 typedef enum atomicio_plugin_kind {
   ATOMICIO_KIND_FORMAT = 1,
-  ATOMICIO_KIND_CODEC = 2, /* reserved for compression codecs */
+  ATOMICIO_KIND_CODEC = 2, /* since minor 1 */
   ATOMICIO_KIND_LOCK_BACKEND = 3
 } atomicio_plugin_kind;
 
@@ -165,6 +165,44 @@ typedef struct atomicio_lock_backend_v1 {
   void (*close)(void* self, void* handle);
 } atomicio_lock_backend_v1;
 
+typedef enum atomicio_codec_direction {
+  ATOMICIO_CODEC_DECODE = 0,
+  ATOMICIO_CODEC_ENCODE = 1
+} atomicio_codec_direction;
+
+/* One step of a codec stream, in the manner of zlib's z_stream: the codec consumes what it can
+ * of `in`, produces what fits into `out`, and records both in `in_used` and `out_used` (the
+ * host sets them to 0 before each call). The host sets `finish` once `in` holds the last of
+ * the input; the codec sets `done` when, with `finish` set, all its output has been produced.
+ * The host calls again while the codec makes progress; `out_size` is never 0. */
+typedef struct atomicio_codec_step {
+  uint32_t struct_size;
+  const unsigned char* in;
+  size_t in_size;
+  size_t in_used;
+  unsigned char* out;
+  size_t out_size;
+  size_t out_used;
+  int32_t finish;
+  int32_t done;
+} atomicio_codec_step;
+
+/* A compression codec (since minor 1). A decoder reads concatenated streams (multi-member gzip,
+ * multi-stream xz and bzip2) as one; bytes after the last stream that do not start another are
+ * ATOMICIO_ERR_PARSE, as is input that ends inside a stream once `finish` is set, each with the
+ * compressed byte offset in the diagnostic. `level` is the codec's own scale, -1 for its
+ * default; decoders ignore it. Streams are independent: several may run at once on different
+ * threads. */
+typedef struct atomicio_codec_v1 {
+  uint32_t struct_size;
+  void* self;
+  int32_t (*open)(void* self, int32_t direction, int32_t level, void** stream,
+                  atomicio_diagnostic* diagnostic);
+  int32_t (*step)(void* self, void* stream, atomicio_codec_step* io,
+                  atomicio_diagnostic* diagnostic);
+  void (*close)(void* self, void* stream);
+} atomicio_codec_v1;
+
 /* What the core tells a plugin when it loads it. */
 typedef struct atomicio_host_v1 {
   uint32_t struct_size;
@@ -172,8 +210,8 @@ typedef struct atomicio_host_v1 {
   uint32_t abi_minor;
 } atomicio_host_v1;
 
-/* What a plugin answers: who it is and its interface (an atomicio_format_v1 or
- * atomicio_lock_backend_v1 according to `kind`). The core checks id, kind and ABI against the
+/* What a plugin answers: who it is and its interface (an atomicio_format_v1,
+ * atomicio_codec_v1 or atomicio_lock_backend_v1 according to `kind`). The core checks id, kind and ABI against the
  * plugin's manifest. The descriptor must stay valid while the library is loaded. */
 typedef struct atomicio_plugin_v1 {
   uint32_t struct_size;
