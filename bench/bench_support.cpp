@@ -142,12 +142,14 @@ const Interleaved::Operation& Interleaved::find(const std::string& name) const {
 }
 
 void Interleaved::report(benchmark::State& state, const std::vector<std::pair<std::string, std::string>>& ratios) {
-  for (const Operation& operation : operations_) state.counters[operation.name + "_ms"] = median(operation.seconds) * 1e3;
+  for (const Operation& operation : operations_)
+    state.counters[operation.name + "_ms"] = median(operation.seconds) * 1e3;
   for (const auto& [numerator, denominator] : ratios) {
     const Operation& a = find(numerator);
     const Operation& b = find(denominator);
     std::vector<double> quotients;
-    for (std::size_t i = 0; i < a.seconds.size() && i < b.seconds.size(); ++i) quotients.push_back(a.seconds[i] / b.seconds[i]);
+    for (std::size_t i = 0; i < a.seconds.size() && i < b.seconds.size(); ++i)
+      quotients.push_back(a.seconds[i] / b.seconds[i]);
     state.counters[numerator + "_per_" + denominator] = median(quotients);
   }
 }

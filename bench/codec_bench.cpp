@@ -121,9 +121,9 @@ std::string xz_decompress(std::string_view data, std::size_t size) {
   std::uint64_t memory_limit = UINT64_MAX;
   std::size_t in_position = 0;
   std::size_t out_position = 0;
-  if (lzma_ret s = lzma_stream_buffer_decode(&memory_limit, 0, nullptr, reinterpret_cast<const std::uint8_t*>(data.data()),
-                                             &in_position, data.size(), reinterpret_cast<std::uint8_t*>(out.data()),
-                                             &out_position, out.size());
+  if (lzma_ret s = lzma_stream_buffer_decode(
+          &memory_limit, 0, nullptr, reinterpret_cast<const std::uint8_t*>(data.data()), &in_position, data.size(),
+          reinterpret_cast<std::uint8_t*>(out.data()), &out_position, out.size());
       s != LZMA_OK)
     fail("lzma_stream_buffer_decode", s);
   out.resize(out_position);
@@ -191,7 +191,8 @@ std::vector<Operation> compress_operations(const CodecCase& c) {
        [library, &c] { return *library == fixture(c).compressed; }},
       {"DumpAs", [dumped, value, &c] { *dumped = atomicio::dump_as("data.txt" + c.suffix, *value); },
        "library_decodes_it", [dumped, &c] { return c.decompress(*dumped, text().size()) == text(); }},
-      {"BareReplace", [bare, compressed_name, &c] {
+      {"BareReplace",
+       [bare, compressed_name, &c] {
          atomicio::bench::replace_without_fsync(bare->fd(), compressed_name, c.compress(text(), c.level));
        }},
       {"SafeFileWriteBytes", [file] { file->write_bytes(text()); }, "library_decodes_it",
@@ -250,7 +251,10 @@ std::int64_t text_size() { return static_cast<std::int64_t>(text().size()); }
               [file] { return slurp(file->path()) == text(); }},
          };
        },
-       text_size, 20, 20, {{"SafeFileWriteBytes", "BareReplace"}}});
+       text_size,
+       20,
+       20,
+       {{"SafeFileWriteBytes", "BareReplace"}}});
   atomicio::bench::register_group({"Decompress/plain/",
                                    {"Slurp", "SafeFileReadBytes"},
                                    [] {
@@ -260,7 +264,10 @@ std::int64_t text_size() { return static_cast<std::int64_t>(text().size()); }
                                          decoding("SafeFileReadBytes", [file] { return file->read_bytes().value(); }),
                                      };
                                    },
-                                   text_size, 20, 20, {{"SafeFileReadBytes", "Slurp"}}});
+                                   text_size,
+                                   20,
+                                   20,
+                                   {{"SafeFileReadBytes", "Slurp"}}});
   return true;
 }();
 

@@ -24,13 +24,13 @@ struct Operation {
 };
 
 struct OperationGroup {
-  std::string prefix;               ///< row names start with it ("Read/yaml/")
-  std::vector<std::string> names;   ///< the operations' names, in the order make() returns them
+  std::string prefix;              ///< row names start with it ("Read/yaml/")
+  std::vector<std::string> names;  ///< the operations' names, in the order make() returns them
   /// Builds the operations; called when a row starts, so fixtures may be made lazily in it.
   std::function<std::vector<Operation>()> make;
-  std::function<std::int64_t()> bytes;  ///< bytes one operation processes, for the rate
-  int iterations;                   ///< of each separate row
-  int rounds;                       ///< of the interleaved row
+  std::function<std::int64_t()> bytes;                      ///< bytes one operation processes, for the rate
+  int iterations;                                           ///< of each separate row
+  int rounds;                                               ///< of the interleaved row
   std::vector<std::pair<std::string, std::string>> ratios;  ///< reported by the interleaved row
 };
 

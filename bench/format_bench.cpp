@@ -73,9 +73,12 @@ Value xml_record(const Value& record) {
   element["@attributes"] = {{"id", record["id"]}, {"active", record["active"]}};
   for (const auto& [key, member] : record.items()) {
     if (key == "id" || key == "active") continue;
-    if (key == "tags") element[key] = {{"tag", member.size() == 1 ? member[0] : member}};
-    else if (key == "history") element[key] = {{"h", member}};
-    else element[key] = member;
+    if (key == "tags")
+      element[key] = {{"tag", member.size() == 1 ? member[0] : member}};
+    else if (key == "history")
+      element[key] = {{"h", member}};
+    else
+      element[key] = member;
   }
   return element;
 }
@@ -114,7 +117,8 @@ Fixture& fixture(const FormatCase& format) {
 std::vector<Operation> read_operations(const FormatCase& format, Fixture& f) {
   auto reading = [&f](const char* name, auto read) {
     auto value = std::make_shared<Value>();
-    return Operation{name, [value, read] { *value = read(); }, "same_document", [value, &f] { return *value == f.expected; }};
+    return Operation{name, [value, read] { *value = read(); }, "same_document",
+                     [value, &f] { return *value == f.expected; }};
   };
   auto file = std::make_shared<atomicio::SafeFile>(f.file);
   return {
@@ -128,14 +132,18 @@ std::vector<Operation> read_operations(const FormatCase& format, Fixture& f) {
 
 std::vector<Operation> write_operations(const FormatCase& format, Fixture& f) {
   // The check of every write: the output reads back through the plugin as the document.
-  auto reads_back = [&f, &format](const std::string& text) { return atomicio::parse_as(format.file_name, text) == f.expected; };
+  auto reads_back = [&f, &format](const std::string& text) {
+    return atomicio::parse_as(format.file_name, text) == f.expected;
+  };
   auto emitting = [reads_back](const char* name, auto emit) {
     auto text = std::make_shared<std::string>();
-    return Operation{name, [text, emit] { *text = emit(); }, "reads_back_same", [text, reads_back] { return reads_back(*text); }};
+    return Operation{name, [text, emit] { *text = emit(); }, "reads_back_same",
+                     [text, reads_back] { return reads_back(*text); }};
   };
   auto bare = std::make_shared<atomicio::bench::OpenDirectory>("bare-" + format.name);
   auto target = atomicio::bench::fresh_dir("safefile-" + format.name) / format.file_name;
-  auto file = std::make_shared<atomicio::SafeFile>(target, atomicio::Timeout::infinite(), atomicio::bench::without_fsync());
+  auto file =
+      std::make_shared<atomicio::SafeFile>(target, atomicio::Timeout::infinite(), atomicio::bench::without_fsync());
   return {
       emitting("LibraryEmit", [&f] { return f.direct->emit_native(); }),
       emitting("ValueToLibraryEmit", [&f] { return f.direct->emit_from_value(f.document); }),
@@ -163,24 +171,22 @@ const FormatCase kFormats[] = {
 [[maybe_unused]] const bool kRegistered = [] {
   for (const FormatCase& format : kFormats) {
     auto bytes = [&format] { return static_cast<std::int64_t>(fixture(format).bytes.size()); };
-    atomicio::bench::register_group({"Read/" + format.name + "/",
-                                     {"LibraryParse", "LibraryToValue", "ParseAs", "SlurpLibraryToValue", "SafeFileRead"},
-                                     [&format] { return read_operations(format, fixture(format)); },
-                                     bytes,
-                                     format.iterations,
-                                     format.rounds,
-                                     {{"ParseAs", "LibraryToValue"},
-                                      {"SafeFileRead", "SlurpLibraryToValue"},
-                                      {"ParseAs", "LibraryParse"}}});
-    atomicio::bench::register_group({"Write/" + format.name + "/",
-                                     {"LibraryEmit", "ValueToLibraryEmit", "DumpAs", "BareReplace", "SafeFileWrite"},
-                                     [&format] { return write_operations(format, fixture(format)); },
-                                     bytes,
-                                     format.iterations,
-                                     format.rounds,
-                                     {{"DumpAs", "ValueToLibraryEmit"},
-                                      {"SafeFileWrite", "BareReplace"},
-                                      {"DumpAs", "LibraryEmit"}}});
+    atomicio::bench::register_group(
+        {"Read/" + format.name + "/",
+         {"LibraryParse", "LibraryToValue", "ParseAs", "SlurpLibraryToValue", "SafeFileRead"},
+         [&format] { return read_operations(format, fixture(format)); },
+         bytes,
+         format.iterations,
+         format.rounds,
+         {{"ParseAs", "LibraryToValue"}, {"SafeFileRead", "SlurpLibraryToValue"}, {"ParseAs", "LibraryParse"}}});
+    atomicio::bench::register_group(
+        {"Write/" + format.name + "/",
+         {"LibraryEmit", "ValueToLibraryEmit", "DumpAs", "BareReplace", "SafeFileWrite"},
+         [&format] { return write_operations(format, fixture(format)); },
+         bytes,
+         format.iterations,
+         format.rounds,
+         {{"DumpAs", "ValueToLibraryEmit"}, {"SafeFileWrite", "BareReplace"}, {"DumpAs", "LibraryEmit"}}});
   }
   return true;
 }();

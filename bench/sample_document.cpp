@@ -45,9 +45,15 @@ std::string scalar_text(const Value& scalar) {
   std::to_chars_result end{};
   switch (scalar.type()) {
     case Value::value_t::boolean: return scalar.get<bool>() ? "true" : "false";
-    case Value::value_t::number_integer: end = std::to_chars(digits, digits + sizeof digits, scalar.get<std::int64_t>()); break;
-    case Value::value_t::number_unsigned: end = std::to_chars(digits, digits + sizeof digits, scalar.get<std::uint64_t>()); break;
-    case Value::value_t::number_float: end = std::to_chars(digits, digits + sizeof digits, scalar.get<double>()); break;
+    case Value::value_t::number_integer:
+      end = std::to_chars(digits, digits + sizeof digits, scalar.get<std::int64_t>());
+      break;
+    case Value::value_t::number_unsigned:
+      end = std::to_chars(digits, digits + sizeof digits, scalar.get<std::uint64_t>());
+      break;
+    case Value::value_t::number_float:
+      end = std::to_chars(digits, digits + sizeof digits, scalar.get<double>());
+      break;
     case Value::value_t::string: return scalar.get<std::string>();
     default: return {};
   }

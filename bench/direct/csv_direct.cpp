@@ -22,10 +22,9 @@ namespace atomicio::bench {
 namespace {
 
 constexpr std::size_t kColumns = 13;
-const std::array<std::string, kColumns> kNames{"id",     "uuid",           "name",         "email",
-                                               "active", "score",          "balance",      "note",
-                                               "tags",   "address.street", "address.city", "address.zip",
-                                               "history"};
+const std::array<std::string, kColumns> kNames{"id",           "uuid",        "name",   "email", "active",
+                                               "score",        "balance",     "note",   "tags",  "address.street",
+                                               "address.city", "address.zip", "history"};
 
 using Row = std::array<std::string, kColumns>;
 using Reader = io::CSVReader<static_cast<unsigned>(kColumns), io::trim_chars<>, io::double_quote_escape<',', '"'>,

@@ -14,9 +14,8 @@ namespace atomicio::bench {
 namespace {
 
 Value element_to_value(const pugi::xml_node& element) {
-  const bool has_children = static_cast<bool>(element.find_child([](const pugi::xml_node& child) {
-    return child.type() == pugi::node_element;
-  }));
+  const bool has_children = static_cast<bool>(
+      element.find_child([](const pugi::xml_node& child) { return child.type() == pugi::node_element; }));
   if (!element.first_attribute() && !has_children) {
     const char* text = element.child_value();
     return *text == '\0' ? Value(nullptr) : Value(text);
@@ -24,7 +23,8 @@ Value element_to_value(const pugi::xml_node& element) {
   Value object = Value::object();
   if (element.first_attribute()) {
     Value& attributes = object["@attributes"] = Value::object();
-    for (const pugi::xml_attribute& attribute : element.attributes()) attributes[attribute.name()] = attribute.value();
+    for (const pugi::xml_attribute& attribute : element.attributes())
+      attributes[attribute.name()] = attribute.value();
   }
   for (const pugi::xml_node& child : element.children()) {
     if (child.type() != pugi::node_element) continue;

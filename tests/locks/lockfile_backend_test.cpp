@@ -155,6 +155,23 @@ TEST_CASE("an owner that cannot be checked holds the lock until the stale time, 
   CHECK(field(slurp(sidecar), "host") != "elsewhere.invalid");
 }
 
+TEST_CASE("LockOptions::stale_after sets the stale time in code, ahead of the environment", "[lock][lockfile]") {
+  TempDir dir;
+  const auto target = dir / "a.json";
+  const auto sidecar = FileLock::sidecar_for(target);
+  spit(sidecar, record_with(target, "host", "elsewhere.invalid"));
+  age(sidecar, std::chrono::minutes(10));
+  ScopedStaleTime environment_says_never("0");
+  LockOptions patient = kLockfile;
+  patient.stale_after = std::chrono::hours(1);
+  CHECK_FALSE(FileLock::try_lock(target, LockMode::exclusive, patient).has_value());  // 10 min < 1 h
+  LockOptions impatient = kLockfile;
+  impatient.stale_after = std::chrono::minutes(5);
+  auto mine = FileLock::try_lock(target, LockMode::exclusive, impatient);  // 10 min > 5 min: stale
+  REQUIRE(mine.has_value());
+  CHECK(field(slurp(sidecar), "host") != "elsewhere.invalid");
+}
+
 TEST_CASE("text that is not a lock record holds until the stale time", "[lock][lockfile]") {
   TempDir dir;
   const auto target = dir / "a.json";

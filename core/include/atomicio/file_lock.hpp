@@ -36,6 +36,7 @@
 #include <atomicio/lock_mode.hpp>
 #include <atomicio/timeout.hpp>
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -56,6 +57,12 @@ struct LockOptions {
   std::string backend;
   /// Where lock backend plugins come from; null means PluginHost::global().
   PluginHost* plugins = nullptr;
+  /// For backends that detect stale locks (lockfile): how old a lock whose owner cannot be
+  /// checked (another host, /proc hidden) must be to count as abandoned; zero never, negative
+  /// the backend's default (lockfile: ATOMICIO_LOCKFILE_STALE_SECONDS, else one hour). A lock
+  /// whose owner is provably dead on this host is broken at once regardless. Settings apply
+  /// when this process first opens the file's sidecar; later locks share that opening.
+  std::chrono::seconds stale_after{-1};
 };
 
 /// Sets the backend used where LockOptions/FileOptions name none, for the whole process; it

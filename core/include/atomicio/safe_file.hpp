@@ -26,6 +26,7 @@
 #include <atomicio/timeout.hpp>
 #include <atomicio/value.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -55,6 +56,8 @@ struct FileOptions {
   std::uint64_t max_decoded_size = std::uint64_t{1} << 30;
   /// The lock backend (see LockOptions::backend). Empty: the process default.
   std::string lock_backend;
+  /// See LockOptions::stale_after.
+  std::chrono::seconds lock_stale_after{-1};
   /// Where format and lock plugins come from; null means PluginHost::global().
   PluginHost* plugins = nullptr;
 };

@@ -25,7 +25,9 @@ FileLock FileCore::lock(LockMode mode) const {
   // Resolved once per file object: backend selection and path resolution are not free, and a
   // file object must keep using the backend it started with.
   std::call_once(entry_once_, [&] {
-    entry_ = LockTable::instance().entry_for(path_, resolve_lock_backend(options_.lock_backend, plugins()));
+    LockBackendRef backend = resolve_lock_backend(options_.lock_backend, plugins());
+    backend.stale_after = options_.lock_stale_after;
+    entry_ = LockTable::instance().entry_for(path_, backend);
   });
   return FileLock(claim(entry_, mode, timeout_));
 }

@@ -14,6 +14,7 @@ namespace {
 std::shared_ptr<detail::LockEntry> entry_for(const std::filesystem::path& target, const LockOptions& options) {
   PluginHost& host = options.plugins != nullptr ? *options.plugins : PluginHost::global();
   detail::LockBackendRef backend = detail::resolve_lock_backend(options.backend, host);
+  backend.stale_after = options.stale_after;
   return detail::LockTable::instance().entry_for(target, backend);
 }
 

@@ -5,6 +5,7 @@
 #include <atomicio/plugin_host.hpp>
 #include <atomicio/sdk/abi.h>
 
+#include <chrono>
 #include <string>
 
 namespace atomicio::detail {
@@ -12,6 +13,8 @@ namespace atomicio::detail {
 struct LockBackendRef {
   std::string name;
   const atomicio_lock_backend_v1* table = nullptr;
+  /// Passed to the backend when it opens the sidecar (see LockOptions::stale_after).
+  std::chrono::nanoseconds stale_after{-1};
 };
 
 /// Resolves `requested` (empty: ATOMICIO_LOCK_BACKEND, else the automatic choice) to a loaded

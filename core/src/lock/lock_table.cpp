@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstddef>
 #include <string>
 
 namespace atomicio::detail {
@@ -110,7 +111,13 @@ void LockEntry::take_os_lock(std::unique_lock<std::mutex>& held, LockMode mode, 
   std::int32_t status = ATOMICIO_OK;
   if (os_handle_ == nullptr) {
     const std::string path = sidecar.string();
-    status = api.open(api.self, path.c_str(), path.size(), &os_handle_, &diagnostic.raw);
+    if (api.struct_size >= offsetof(atomicio_lock_backend_v1, open_with_options) + sizeof(api.open_with_options) &&
+        api.open_with_options != nullptr) {
+      const atomicio_lock_options options{sizeof(atomicio_lock_options), backend.stale_after.count()};
+      status = api.open_with_options(api.self, path.c_str(), path.size(), &options, &os_handle_, &diagnostic.raw);
+    } else {
+      status = api.open(api.self, path.c_str(), path.size(), &os_handle_, &diagnostic.raw);
+    }
   }
   if (status == ATOMICIO_OK) {
     std::int64_t wait_ns = -1;

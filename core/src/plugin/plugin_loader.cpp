@@ -8,6 +8,7 @@
 
 #include <boost/dll/shared_library.hpp>
 
+#include <cstddef>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -95,7 +96,8 @@ std::string cross_check(const PluginInfo& info, const atomicio_plugin_v1& d) {
   std::uint32_t interface_size = *static_cast<const std::uint32_t*>(d.interface);
   std::size_t needed = d.kind == ATOMICIO_KIND_FORMAT  ? sizeof(atomicio_format_v1)
                        : d.kind == ATOMICIO_KIND_CODEC ? sizeof(atomicio_codec_v1)
-                                                       : sizeof(atomicio_lock_backend_v1);
+                                                       // what ABI 1.0 had; later members are optional
+                                                       : offsetof(atomicio_lock_backend_v1, open_with_options);
   if (interface_size < needed) return "the plugin's interface table is too small for its kind";
   return {};
 }

@@ -74,20 +74,22 @@ Header collect_header(const ValueView& document) {
   }
   Header header;
   const std::size_t count = document.size();
-  std::string scratch;
   for (std::size_t i = 0; i < count; ++i) {
     const ValueView record = document.at(i);
     if (!record.is_object()) {
       throw UnsupportedValue("record " + std::to_string(i) + " is " + type_name(record.type()) +
                              ", but CSV records are objects");
     }
-    for (std::size_t m = 0; m < record.size(); ++m) {
+    for (std::size_t m = 0, size = record.size(); m < size; ++m) {
       const std::string_view key = record.key_at(m);
-      if (!scalar_text(record.value_at(m), scratch)) {
+      const ValueType type = record.value_at(m).type();
+      if (type == ValueType::object || type == ValueType::array) {
         throw UnsupportedValue("record " + std::to_string(i) + ", column \"" + std::string(key) +
-                               "\" holds " + type_name(record.value_at(m).type()) +
-                               "; CSV fields hold only scalars");
+                               "\" holds " + type_name(type) + "; CSV fields hold only scalars");
       }
+      // Records usually share one key order, so most keys sit at their own column already and
+      // need no hashing.
+      if (m < header.names.size() && header.names[m] == key) continue;
       if (header.column_of.emplace(key, header.names.size()).second) header.names.push_back(key);
     }
   }
@@ -158,8 +160,11 @@ void write_records(const sdk::ValueView& document, char delimiter, sdk::Output& 
   for (std::size_t i = 0; i < document.size(); ++i) {
     const ValueView record = document.at(i);
     for (std::string& field : fields) field.clear();
-    for (std::size_t m = 0; m < record.size(); ++m) {
-      scalar_text(record.value_at(m), fields[header.column_of.at(record.key_at(m))]);
+    for (std::size_t m = 0, size = record.size(); m < size; ++m) {
+      const std::string_view key = record.key_at(m);
+      const std::size_t column =
+          m < header.names.size() && header.names[m] == key ? m : header.column_of.at(key);
+      scalar_text(record.value_at(m), fields[column]);
     }
     writer.row(fields);
   }

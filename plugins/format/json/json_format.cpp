@@ -85,7 +85,7 @@ class PrettyPrinter {
       case ValueType::integer: scalar(nlohmann::json(node.as_int())); break;
       case ValueType::unsigned_integer: scalar(nlohmann::json(node.as_uint())); break;
       case ValueType::floating: scalar(nlohmann::json(node.as_double())); break;
-      case ValueType::string: scalar(nlohmann::json(std::string(node.as_string()))); break;
+      case ValueType::string: string(node.as_string()); break;
     }
     if (buffer_.size() > 64 * 1024) flush();
   }
@@ -98,7 +98,7 @@ class PrettyPrinter {
     buffer_ += "{\n";
     for (std::size_t i = 0; i < size; ++i) {
       buffer_.append(indent + 2, ' ');
-      scalar(nlohmann::json(std::string(node.key_at(i))));
+      string(node.key_at(i));
       buffer_ += ": ";
       value(node.value_at(i), indent + 2);
       buffer_ += i + 1 < size ? ",\n" : "\n";
@@ -121,6 +121,12 @@ class PrettyPrinter {
     buffer_.append(indent, ' ');
     buffer_ += ']';
   }
+  // Strings and keys go through one reused json string, so that each costs a copy into its
+  // buffer rather than a new json value and string allocation.
+  void string(std::string_view text) {
+    text_.get_ref<std::string&>().assign(text);
+    scalar(text_);
+  }
   void scalar(const nlohmann::json& value) {
     try {
       serializer_.dump(value, false, false, 0);
@@ -135,6 +141,7 @@ class PrettyPrinter {
 
   atomicio::sdk::Output& out_;
   std::string buffer_;
+  nlohmann::json text_ = "";
   nlohmann::detail::serializer<nlohmann::json> serializer_;
 };
 

@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -49,10 +50,14 @@ Position position_of(std::string_view text, std::size_t offset);
 /// Offset of the first byte of `text` that is not well-formed UTF-8, or npos when all are.
 std::size_t first_invalid_utf8(std::string_view text);
 
+/// Names the place of a value in an error message ("the text of <port>"). Called only when
+/// there is an error, so that the writer builds no message for the values that are fine.
+using Describe = std::function<std::string()>;
+
 /// Throws sdk::UnsupportedValue unless `text` is UTF-8 made only of characters XML 1.0 allows
-/// in content (which excludes NUL and most control characters). `what` names the place
-/// ("the text of <port>") for the message.
-void require_xml_chars(std::string_view text, const std::string& what);
+/// in content (which excludes NUL and most control characters). `what` names the place for the
+/// message.
+void require_xml_chars(std::string_view text, const Describe& what);
 
 /// Whether `name` matches XML 1.0's Name production (5th edition), i.e. can be an element or
 /// attribute name.
@@ -62,6 +67,6 @@ bool is_xml_name(std::string_view name);
 /// in the shortest form that reads back to the same double (NaN, INF, -INF as in XML Schema),
 /// booleans as true/false, null as "". Throws sdk::UnsupportedValue for arrays and objects,
 /// naming `what`.
-std::string scalar_text(const sdk::ValueView& value, const std::string& what);
+std::string scalar_text(const sdk::ValueView& value, const Describe& what);
 
 }  // namespace atomicio::xml

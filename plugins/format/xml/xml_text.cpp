@@ -93,16 +93,16 @@ std::size_t first_invalid_utf8(std::string_view text) {
   return std::string_view::npos;
 }
 
-void require_xml_chars(std::string_view text, const std::string& what) {
+void require_xml_chars(std::string_view text, const Describe& what) {
   for (std::size_t i = 0; i < text.size();) {
     const std::size_t at = i;
     const char32_t c = next_code_point(text, i);
     if (c == kInvalid)
-      throw sdk::UnsupportedValue(what + " is not valid UTF-8 (at byte " + std::to_string(at) + ")");
+      throw sdk::UnsupportedValue(what() + " is not valid UTF-8 (at byte " + std::to_string(at) + ")");
     if (!is_xml_char(c)) {
       char code[16];
       std::snprintf(code, sizeof code, "U+%04X", static_cast<unsigned>(c));
-      throw sdk::UnsupportedValue(what + " contains " + code + ", which XML 1.0 cannot represent");
+      throw sdk::UnsupportedValue(what() + " contains " + code + ", which XML 1.0 cannot represent");
     }
   }
 }
@@ -117,7 +117,7 @@ bool is_xml_name(std::string_view name) {
   return true;
 }
 
-std::string scalar_text(const sdk::ValueView& value, const std::string& what) {
+std::string scalar_text(const sdk::ValueView& value, const Describe& what) {
   switch (value.type()) {
     case sdk::ValueType::null: return {};
     case sdk::ValueType::boolean: return value.as_bool() ? "true" : "false";
@@ -134,7 +134,7 @@ std::string scalar_text(const sdk::ValueView& value, const std::string& what) {
     case sdk::ValueType::array:
     case sdk::ValueType::object: break;
   }
-  throw sdk::UnsupportedValue(what + " must be a string, number, boolean or null, not an " +
+  throw sdk::UnsupportedValue(what() + " must be a string, number, boolean or null, not an " +
                               (value.is_array() ? "array" : "object"));
 }
 

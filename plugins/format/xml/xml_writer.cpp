@@ -17,7 +17,12 @@ using sdk::UnsupportedValue;
 using sdk::ValueType;
 using sdk::ValueView;
 
-std::string quoted(std::string_view key) { return "'" + std::string(key) + "'"; }
+std::string quoted(std::string_view key) {
+  std::string text = "'";
+  text += key;
+  text += '\'';
+  return text;
+}
 
 std::string checked_name(std::string_view key, const char* what) {
   if (!is_xml_name(key))
@@ -66,13 +71,14 @@ class Builder {
   }
 
   void content(pugi::xml_node node, const std::string& name, const ValueView& value, std::size_t depth) {
-    if (!value.is_object()) return text(node, scalar_text(value, "the value of <" + name + ">"), name);
+    if (!value.is_object())
+      return text(node, scalar_text(value, [&name] { return "the value of <" + name + ">"; }), name);
     for (std::size_t i = 0, size = value.size(); i < size; ++i) {
       const std::string_view key = value.key_at(i);
       if (key == kAttributesKey) {
         attributes(node, value.value_at(i), name);
       } else if (key == kTextKey) {
-        text(node, scalar_text(value.value_at(i), "the #text of <" + name + ">"), name);
+        text(node, scalar_text(value.value_at(i), [&name] { return "the #text of <" + name + ">"; }), name);
       } else {
         child(node, key, value.value_at(i), depth + 1);
       }
@@ -84,7 +90,7 @@ class Builder {
       throw UnsupportedValue("the @attributes of <" + element + "> must be an object of attribute names to values");
     for (std::size_t i = 0, size = value.size(); i < size; ++i) {
       const std::string name = checked_name(value.key_at(i), "attribute");
-      const std::string what = "attribute " + quoted(name) + " of <" + element + ">";
+      const Describe what = [&name, &element] { return "attribute " + quoted(name) + " of <" + element + ">"; };
       const std::string text = scalar_text(value.value_at(i), what);
       require_xml_chars(text, what);
       node.append_attribute(name.c_str()).set_value(text.data(), text.size());
@@ -94,7 +100,7 @@ class Builder {
   static void text(pugi::xml_node node, const std::string& text, const std::string& element) {
     // Empty text adds nothing: "<a/>" is how XML spells both null and "".
     if (text.empty()) return;
-    require_xml_chars(text, "the text of <" + element + ">");
+    require_xml_chars(text, [&element] { return "the text of <" + element + ">"; });
     node.append_child(pugi::node_pcdata).set_value(text.data(), text.size());
   }
 };

@@ -5,9 +5,9 @@
 // need a second protocol with its own staleness. Threads of one process still share a shared
 // lock (the core's in-process table does that); processes take turns.
 //
-// The stale time comes from ATOMICIO_LOCKFILE_STALE_SECONDS, read when the core opens a
-// sidecar (default 3600; 0 = never stale by age), because the backend interface passes only
-// the sidecar path.
+// The stale time is the application's (LockOptions::stale_after, passed to open_with), else
+// ATOMICIO_LOCKFILE_STALE_SECONDS read when the core opens a sidecar, else one hour; 0 means
+// never stale by age.
 #include "lock_file.hpp"
 
 #include <atomicio/sdk/lock_backend.hpp>
@@ -52,6 +52,12 @@ class LockfileBackend final : public atomicio::sdk::LockBackend {
   std::unique_ptr<Handle> open(const std::string& sidecar_path) override {
     // Nothing is created yet: the file's existence is the lock.
     return std::make_unique<LockfileHandle>(sidecar_path, stale_time_from_environment());
+  }
+
+  std::unique_ptr<Handle> open_with(const std::string& sidecar_path, const atomicio::sdk::LockSettings& settings) override {
+    if (settings.stale_after.count() < 0) return open(sidecar_path);
+    return std::make_unique<LockfileHandle>(sidecar_path,
+                                            std::chrono::duration_cast<std::chrono::seconds>(settings.stale_after));
   }
 
   bool lock(Handle& base, LockMode, std::chrono::nanoseconds timeout) override {

@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 #define ATOMICIO_ABI_MAJOR 1
-#define ATOMICIO_ABI_MINOR 1 /* 1: codec plugins (atomicio_codec_v1) */
+#define ATOMICIO_ABI_MINOR 2 /* 1: codec plugins (atomicio_codec_v1); 2: lock options */
 
 /* The one symbol a plugin exports. Its name carries the ABI major. */
 #define ATOMICIO_PLUGIN_ENTRY_NAME "atomicio_plugin_entry_v1"
@@ -150,6 +150,14 @@ typedef enum atomicio_lock_mode {
   ATOMICIO_LOCK_SHARED = 1
 } atomicio_lock_mode;
 
+/* Per-lock settings a backend may use (since minor 2). */
+typedef struct atomicio_lock_options {
+  uint32_t struct_size;
+  /* Backends with stale-lock detection (lockfile): how old a lock whose owner cannot be
+   * checked must be to count as abandoned; 0 never, -1 the backend's own default. */
+  int64_t stale_after_ns;
+} atomicio_lock_options;
+
 /* An inter-process lock backend. The core calls it on the sidecar lock file, at most once at a
  * time per handle (its in-process table serializes threads), so a backend need not be
  * re-entrant per handle. timeout_ns < 0 waits forever, 0 tries once, > 0 waits up to that long;
@@ -163,6 +171,10 @@ typedef struct atomicio_lock_backend_v1 {
                   atomicio_diagnostic* diagnostic);
   int32_t (*unlock)(void* self, void* handle, atomicio_diagnostic* diagnostic);
   void (*close)(void* self, void* handle);
+  /* Since minor 2 (check struct_size): open() with settings. */
+  int32_t (*open_with_options)(void* self, const char* sidecar_path, size_t size,
+                               const atomicio_lock_options* options, void** handle,
+                               atomicio_diagnostic* diagnostic);
 } atomicio_lock_backend_v1;
 
 typedef enum atomicio_codec_direction {

@@ -21,6 +21,13 @@ inline namespace abi_v1 {
 
 enum class LockMode { exclusive = ATOMICIO_LOCK_EXCLUSIVE, shared = ATOMICIO_LOCK_SHARED };
 
+/// What the application asked of a lock besides its mode.
+struct LockSettings {
+  /// For backends that detect stale locks: how old a lock whose owner cannot be checked must
+  /// be to count as abandoned. Zero: never; negative: the backend's own default.
+  std::chrono::nanoseconds stale_after{-1};
+};
+
 class LockBackend {
  public:
   /// The backend's state for one open sidecar; destroying it closes the sidecar.
@@ -33,6 +40,12 @@ class LockBackend {
 
   /// Opens (creating if needed) the sidecar lock file. Throws OsError on failure.
   virtual std::unique_ptr<Handle> open(const std::string& sidecar_path) = 0;
+  /// open() with the application's settings; override when the backend has any. The default
+  /// ignores them.
+  virtual std::unique_ptr<Handle> open_with(const std::string& sidecar_path, const LockSettings& settings) {
+    (void)settings;
+    return open(sidecar_path);
+  }
 
   /// Takes the lock. A negative timeout waits forever, zero tries once. Returns false when the
   /// lock is still held elsewhere at the deadline; throws OsError when locking itself fails.
@@ -90,7 +103,17 @@ const atomicio_plugin_v1* lock_backend_entry(const atomicio_host_v1* host, const
         return guarded(diagnostic,
                        [&] { static_cast<Plugin*>(self)->unlock(*static_cast<Handle*>(handle)); });
       },
-      [](void*, void* handle) noexcept { delete static_cast<Handle*>(handle); }};
+      [](void*, void* handle) noexcept { delete static_cast<Handle*>(handle); },
+      [](void* self, const char* path, std::size_t size, const atomicio_lock_options* options, void** handle,
+         atomicio_diagnostic* diagnostic) noexcept {
+        return guarded(diagnostic, [&] {
+          LockSettings settings;
+          if (options != nullptr && options->struct_size >= sizeof(atomicio_lock_options))
+            settings.stale_after = std::chrono::nanoseconds(options->stale_after_ns);
+          LockBackend* backend = static_cast<Plugin*>(self);  // virtual dispatch past name hiding
+          *handle = backend->open_with(std::string(path, size), settings).release();
+        });
+      }};
   static const atomicio_plugin_v1 descriptor{sizeof(atomicio_plugin_v1), ATOMICIO_ABI_MAJOR,
                                              ATOMICIO_ABI_MINOR,          ATOMICIO_KIND_LOCK_BACKEND,
                                              id,                          version,
