@@ -3,6 +3,7 @@
 // document and pretty-prints it with 2-space indent, using nlohmann's serializer for each scalar
 // so string escaping, UTF-8 validation and number formatting are the library's, not ours.
 #include <atomicio/sdk/format_plugin.hpp>
+#include <atomicio/sdk/text_position.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -13,24 +14,6 @@ namespace {
 using atomicio::sdk::ValueBuilder;
 using atomicio::sdk::ValueType;
 using atomicio::sdk::ValueView;
-
-struct Line {
-  std::int64_t line;
-  std::int64_t column;
-};
-
-Line position_of(std::string_view text, std::size_t offset) {
-  Line at{1, 1};
-  for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
-    if (text[i] == '\n') {
-      ++at.line;
-      at.column = 1;
-    } else {
-      ++at.column;
-    }
-  }
-  return at;
-}
 
 // nlohmann's SAX interface, forwarding to the host. Errors are thrown, not returned, so the
 // position and message survive.
@@ -56,8 +39,7 @@ class Forwarder {
     std::string message = error.what();
     if (auto cause = message.find(": "); cause != std::string::npos) message.erase(0, cause + 2);
     std::size_t offset = position > 0 ? position - 1 : 0;
-    Line at = position_of(text_, offset);
-    throw atomicio::sdk::ParseError("invalid JSON: " + message, at.line, at.column, static_cast<std::int64_t>(offset));
+    throw atomicio::sdk::parse_error_at(text_, offset, "invalid JSON: " + message);
   }
 
  private:

@@ -39,14 +39,6 @@ void read_document(std::string_view text, sdk::ValueBuilder& out);
 /// sdk::HostFailure from `out` propagate.
 void write_document(const sdk::ValueView& value, sdk::Output& out);
 
-struct Position {
-  std::int64_t line;
-  std::int64_t column;
-};
-
-/// Line and column (both from 1, column in bytes) of byte `offset` in `text`.
-Position position_of(std::string_view text, std::size_t offset);
-
 /// Offset of the first byte of `text` that is not well-formed UTF-8, or npos when all are.
 std::size_t first_invalid_utf8(std::string_view text);
 

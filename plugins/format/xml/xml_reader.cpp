@@ -9,6 +9,7 @@
 #include "xml_mapping.hpp"
 
 #include <atomicio/sdk/errors.hpp>
+#include <atomicio/sdk/text_position.hpp>
 
 #include <pugixml.hpp>
 
@@ -40,8 +41,7 @@ std::string_view trimmed(std::string_view text) {
 [[noreturn]] void fail_at(std::string_view text, bool positions_known, const std::string& message,
                           std::size_t offset) {
   if (!positions_known || offset == std::string_view::npos) throw sdk::ParseError("invalid XML: " + message);
-  const Position at = position_of(text, offset);
-  throw sdk::ParseError("invalid XML: " + message, at.line, at.column, static_cast<std::int64_t>(offset));
+  throw sdk::parse_error_at(text, offset, "invalid XML: " + message);
 }
 
 bool is_text(const pugi::xml_node& node) {

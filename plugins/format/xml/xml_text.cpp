@@ -73,19 +73,6 @@ std::string decimal(Number value) {
 
 }  // namespace
 
-Position position_of(std::string_view text, std::size_t offset) {
-  Position at{1, 1};
-  for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
-    if (text[i] == '\n') {
-      ++at.line;
-      at.column = 1;
-    } else {
-      ++at.column;
-    }
-  }
-  return at;
-}
-
 std::size_t first_invalid_utf8(std::string_view text) {
   for (std::size_t i = 0; i < text.size();) {
     if (next_code_point(text, i) == kInvalid) return i;
