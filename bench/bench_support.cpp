@@ -1,5 +1,6 @@
-// The scratch directory and main() shared by commit_bench, lock_bench and json_bench. main()
-// takes --scratch-dir=PATH out of the command line before Google Benchmark sees it.
+// The scratch directory, file helpers, timing and main() shared by the benchmark programs but
+// value_bench. main() takes --scratch-dir=PATH out of the command line before Google Benchmark
+// sees it.
 #include "bench_support.hpp"
 
 #include <benchmark/benchmark.h>

@@ -1,5 +1,6 @@
-// Shared pieces of the benchmark programs: where they may create files, and a check for the
-// bare-syscall baselines. Every program gets one scratch directory for its run, under the
+// Shared pieces of the benchmark programs: where they may create files, the bare-syscall
+// helpers of the baselines, and the timing of compared operations (Latencies, Interleaved).
+// Every program gets one scratch directory for its run, under the
 // directory given by --scratch-dir=PATH (default $TMPDIR, else /tmp), removed when the run ends;
 // pass a directory on the disk you care about, since fsync costs depend on the filesystem.
 //

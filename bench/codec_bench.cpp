@@ -187,8 +187,10 @@ std::vector<Operation> compress_operations(const CodecCase& c) {
   auto bare = std::make_shared<atomicio::bench::OpenDirectory>("bare-" + c.name);
   auto file = std::make_shared<atomicio::SafeFile>(scratch_file(compressed_name));
   return {
-      {"Library", [library, &c] { *library = c.compress(text(), c.level); }, "same_bytes_as_safefile",
-       [library, &c] { return *library == fixture(c).compressed; }},
+      // gzip and bz2 give the plugin's bytes exactly; xz's buffer encoder also records the block's
+      // sizes in its header (8 bytes more), so the check is that atomicio reads it.
+      {"Library", [library, &c] { *library = c.compress(text(), c.level); }, "atomicio_decodes_it",
+       [library, &c] { return atomicio::parse_as("data.txt" + c.suffix, *library) == text(); }},
       {"DumpAs", [dumped, value, &c] { *dumped = atomicio::dump_as("data.txt" + c.suffix, *value); },
        "library_decodes_it", [dumped, &c] { return c.decompress(*dumped, text().size()) == text(); }},
       {"BareReplace",

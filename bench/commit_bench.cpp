@@ -57,8 +57,10 @@ void writer_commit(const std::filesystem::path& target, Durability durability, c
 }
 
 atomicio::SafeFile make_safe_file(Durability durability) {
+  atomicio::FileOptions options;
+  options.durability = durability;
   return atomicio::SafeFile(atomicio::bench::fresh_dir("safefile") / "target", atomicio::Timeout::infinite(),
-                            {durability, "", nullptr});
+                            options);
 }
 
 std::string payload_for(const benchmark::State& state) {

@@ -27,13 +27,15 @@ namespace {
 using Clock = std::chrono::steady_clock;  // CLOCK_MONOTONIC: one time line for every process
 
 constexpr std::size_t kSamplesPerProcess = std::size_t{1} << 20;
+constexpr std::uint32_t kHandoff = std::uint32_t{1} << 31;
+constexpr std::uint32_t kMaxWait = kHandoff - 1;  // 2.1 s
 
 struct ProcessReport {
   std::uint64_t acquisitions;
   std::uint64_t handoffs;                // acquisitions that followed another process's
   std::int64_t cpu_ns;                   // CPU time the process spent in its loop
   Clock::rep last_release;               // Clock ticks since its epoch
-  std::uint32_t wait_ns[kSamplesPerProcess];  // saturated at 2^32-1 ns (4.3 s)
+  std::uint32_t wait[kSamplesPerProcess];  // ns, saturated at kMaxWait; kHandoff marks hand-offs
 };
 
 // The shared mapping: this header, then one ProcessReport per child.
@@ -88,10 +90,11 @@ std::chrono::nanoseconds process_cpu_time() {
     for (Clock::time_point before = released; before < deadline; before = Clock::now()) {
       contender->acquire();
       const auto waited = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - before).count();
-      if (increment_counter(counter_fd)) ++handoffs;
+      const bool handed_over = increment_counter(counter_fd);
       contender->release();
+      if (handed_over) ++handoffs;
       if (count < kSamplesPerProcess)
-        report.wait_ns[count] = static_cast<std::uint32_t>(std::min<std::int64_t>(waited, UINT32_MAX));
+        report.wait[count] = static_cast<std::uint32_t>(std::min<std::int64_t>(waited, kMaxWait)) | (handed_over ? kHandoff : 0);
       ++count;
     }
     released = Clock::now();
@@ -122,25 +125,33 @@ void wait_for_children(const std::vector<pid_t>& children) {
   }
 }
 
+// The `quantile` (0..1) of `samples` in microseconds (reorders them); 0 when there are none.
+double quantile_us(std::vector<std::uint32_t>& samples, double quantile) {
+  if (samples.empty()) return 0;
+  auto at = samples.begin() + static_cast<std::ptrdiff_t>(quantile * static_cast<double>(samples.size() - 1));
+  std::nth_element(samples.begin(), at, samples.end());
+  return *at / 1e3;
+}
+
 void summarize_waits(const SharedReports& shared, int processes, ContendedResult& result) {
   std::vector<std::uint32_t> waits;
+  std::vector<std::uint32_t> handoff_waits;
   for (int i = 0; i < processes; ++i) {
     const ProcessReport& report = shared.process(i);
     const auto kept = std::min<std::uint64_t>(report.acquisitions, kSamplesPerProcess);
-    waits.insert(waits.end(), report.wait_ns, report.wait_ns + kept);
+    for (std::uint64_t k = 0; k < kept; ++k) {
+      waits.push_back(report.wait[k] & kMaxWait);
+      if ((report.wait[k] & kHandoff) != 0) handoff_waits.push_back(report.wait[k] & kMaxWait);
+    }
   }
   if (waits.empty()) return;
   double sum = 0;
   for (std::uint32_t wait : waits) sum += wait;
   result.mean_wait_us = sum / static_cast<double>(waits.size()) / 1e3;
-  auto quantile_us = [&](double q) {
-    auto at = waits.begin() + static_cast<std::ptrdiff_t>(q * static_cast<double>(waits.size() - 1));
-    std::nth_element(waits.begin(), at, waits.end());
-    return *at / 1e3;
-  };
-  result.p50_wait_us = quantile_us(0.50);
-  result.p99_wait_us = quantile_us(0.99);
-  result.p999_wait_us = quantile_us(0.999);
+  result.p50_wait_us = quantile_us(waits, 0.50);
+  result.p99_wait_us = quantile_us(waits, 0.99);
+  result.p50_handoff_wait_us = quantile_us(handoff_waits, 0.50);
+  result.p90_handoff_wait_us = quantile_us(handoff_waits, 0.90);
 }
 
 }  // namespace

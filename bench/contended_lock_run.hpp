@@ -36,7 +36,11 @@ struct ContendedResult {
   double mean_wait_us = 0;         ///< acquire latency: the time acquire() took
   double p50_wait_us = 0;
   double p99_wait_us = 0;
-  double p999_wait_us = 0;
+  /// The wait of acquisitions that followed another process's: how long a process waited when
+  /// the lock really was someone else's (the quantiles of all waits are mostly re-acquisitions
+  /// of a lock nobody else took meanwhile).
+  double p50_handoff_wait_us = 0;
+  double p90_handoff_wait_us = 0;
   /// Acquisitions that followed another process's: how often the lock really changed hands
   /// (a releasing process that re-acquires at once, before any waiter runs, makes none).
   std::uint64_t handoffs = 0;

@@ -234,7 +234,8 @@ void contended(benchmark::State& state, const Way& way) {
   state.counters["wait_mean_us"] = result.mean_wait_us;
   state.counters["wait_p50_us"] = result.p50_wait_us;
   state.counters["wait_p99_us"] = result.p99_wait_us;
-  state.counters["wait_p999_us"] = result.p999_wait_us;
+  state.counters["handoff_wait_p50_us"] = result.p50_handoff_wait_us;
+  state.counters["handoff_wait_p90_us"] = result.p90_handoff_wait_us;
   state.counters["fewest_share"] = result.fewest_share;
   state.counters["exact"] = result.exact() ? 1 : 0;
   state.counters["lost_updates"] = static_cast<double>(result.acquisitions - result.counter);

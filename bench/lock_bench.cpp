@@ -73,8 +73,9 @@ void file_lock(benchmark::State& state, const char* backend) {
 
 void threaded_safe_file_locked(benchmark::State& state, const char* backend) {
   const auto target = atomicio::bench::fresh_dir(backend) / "target";
-  const atomicio::ThreadedSafeFile file(target, atomicio::Timeout::infinite(),
-                                        {atomicio::Durability::full, backend, nullptr});
+  atomicio::FileOptions options;
+  options.lock_backend = backend;
+  const atomicio::ThreadedSafeFile file(target, atomicio::Timeout::infinite(), options);
   for (auto _ : state) {
     atomicio::FileLock lock = file.locked();
     benchmark::DoNotOptimize(lock);
