@@ -8,7 +8,9 @@
 
 // fccp's error classes copy the file name with strncpy; GCC flags it at -O3 where it inlines
 // them into this file, so the system-header exemption does not apply. Not our code to change.
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wstringop-truncation"
+#endif
 #include "fixed_columns.hpp"
 #include "sample_document.hpp"
 

@@ -47,7 +47,8 @@ Settings parse(int argc, char** argv) {
 void work(const Settings& s, int process, int thread) {
   atomicio::ThreadedSafeFile counters(s.dir / "counters.json");
   atomicio::SafeFile log(s.dir / "log.txt");
-  const std::string me = "p" + std::to_string(process) + "t" + std::to_string(thread);
+  std::string me = "p";
+  me.append(std::to_string(process)).append("t").append(std::to_string(thread));
   for (int i = 0; i < s.increments; ++i) {
     {
       auto guard = counters.locked();

@@ -69,8 +69,11 @@ bool is_dead_writers_temp(std::string_view name) {
 std::string temp_file_name(const std::string& target_name) {
   std::string_view base(target_name);
   if (base.size() > kMaxTargetPartOfName) base = base.substr(0, kMaxTargetPartOfName);
-  return "." + std::string(base) + std::string(kTempMarker) + std::to_string(::getpid()) + "-" +
-         random_hex(12) + std::string(kTempSuffix);
+  // Appended piece by piece: GCC 12 misreports "literal" + std::string&& as overlapping (PR 105651).
+  std::string name = ".";
+  name.append(base).append(kTempMarker).append(std::to_string(::getpid())).append("-");
+  name.append(random_hex(12)).append(kTempSuffix);
+  return name;
 }
 
 TempFile create_temp_file(int dir_fd, const std::string& target_name) {

@@ -241,12 +241,12 @@ std::string PluginRegistry::describe_search(PluginKind kind, const std::string& 
   std::string text = "searched:";
   if (search_path_.empty()) text += " (no directories)";
   for (const auto& directory : search_path_)
-    text += " " + directory.path.string() + " (" + origin_name(directory.origin) + ");";
+    text.append(" ").append(directory.path.string()).append(" (").append(origin_name(directory.origin)).append(");");
   for (const auto& info : plugins_) {
     bool relevant = info.kind == kind &&
                     std::find(info.provides.begin(), info.provides.end(), name) != info.provides.end();
     if ((relevant || info.provides.empty()) && !is_usable(info))
-      text += " unusable: " + info.manifest.string() + " (" + info.reason + ");";
+      text.append(" unusable: ").append(info.manifest.string()).append(" (").append(info.reason).append(");");
   }
   return text;
 }

@@ -10,6 +10,7 @@
 // process locked it and makes an unlock from any other process a no-op: the child's copy of a
 // held lock is inert, and the parent's lock lasts until the parent releases it.
 #include <atomicio/sdk/lock_backend.hpp>
+#include <atomicio/sdk/process_id.hpp>
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -71,7 +72,7 @@ class FlockBackend final : public atomicio::sdk::LockBackend {
     bool locked = timeout.count() < 0
                       ? call_flock(handle, operation)
                       : atomicio::sdk::poll_until(timeout, [&] { return call_flock(handle, operation | LOCK_NB); });
-    if (locked) handle.locked_by = ::getpid();
+    if (locked) handle.locked_by = atomicio::sdk::current_process_id();
     return locked;
   }
 
@@ -79,7 +80,7 @@ class FlockBackend final : public atomicio::sdk::LockBackend {
     auto& handle = static_cast<FlockHandle&>(base);
     // A child after fork() holds a copy of the parent's handle; its LOCK_UN would release the
     // lock shared through the open file description, which still belongs to the parent.
-    if (handle.locked_by != ::getpid()) return;
+    if (handle.locked_by != atomicio::sdk::current_process_id()) return;
     handle.locked_by = 0;
     if (::flock(handle.fd(), LOCK_UN) != 0) throw OsError(explain("cannot unlock", handle.path(), errno), errno);
   }

@@ -12,6 +12,7 @@
 // last process holding it closes its descriptor or the parent unlocks. exec closes the
 // descriptor (O_CLOEXEC).
 #include <atomicio/sdk/lock_backend.hpp>
+#include <atomicio/sdk/process_id.hpp>
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -64,13 +65,13 @@ class OfdBackend final : public atomicio::sdk::LockBackend {
     auto& handle = static_cast<OfdHandle&>(base);
     bool locked = timeout.count() < 0 ? try_lock(handle, mode, true)
                                       : atomicio::sdk::poll_until(timeout, [&] { return try_lock(handle, mode, false); });
-    if (locked) handle.locked_by = ::getpid();
+    if (locked) handle.locked_by = atomicio::sdk::current_process_id();
     return locked;
   }
 
   void unlock(Handle& base) override {
     auto& handle = static_cast<OfdHandle&>(base);
-    if (handle.locked_by != ::getpid()) return;  // a forked child's copy: the lock is the parent's
+    if (handle.locked_by != atomicio::sdk::current_process_id()) return;  // a forked child's copy: the lock is the parent's
     handle.locked_by = 0;
     int result = handle.use_flock ? ::flock(handle.fd(), LOCK_UN) : set_lock(handle.fd(), F_UNLCK, F_OFD_SETLK);
     if (result != 0) throw OsError("cannot unlock " + handle.path(), errno);

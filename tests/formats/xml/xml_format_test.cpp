@@ -167,8 +167,9 @@ TEST_CASE("an invalid name or character is a write error naming the key", "[form
       {R"({"r": {"ctl": "bell \u0007"}})", "U+0007"},
       {R"({"r": {"nul": "a\u0000b"}})", "U+0000"},
   };
-  for (const auto& [bad, named] : cases) {
+  for (const auto& [bad, named_in_case] : cases) {
     INFO(bad);
+    const std::string named = named_in_case;  // clang before 16 cannot capture a structured binding
     CHECK_THROWS_MATCHES(file.write(Value::parse(bad)), atomicio::FileWriteError,
                          Catch::Matchers::Predicate<atomicio::FileWriteError>(
                              [&](const atomicio::FileWriteError& error) {
