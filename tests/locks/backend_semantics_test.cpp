@@ -14,6 +14,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -173,4 +174,51 @@ TEST_CASE("a forked child releasing its copy of a held lock leaves the parent's 
   CHECK(probe_sidecar(backend, held.sidecar_path()) == ProbeResult::held);
   held.unlock();
   CHECK(probe_sidecar(backend, FileLock::sidecar_for(target)) == ProbeResult::free);
+}
+
+// A sidecar this process may not write (someone else's, mode 0444) is opened read-only: shared
+// locks work for every descriptor backend; an exclusive one works where the call needs no write
+// access (flock) and is a LockFailedError naming the cause elsewhere. Root writes anything, so a
+// root test runs the locking in a child that has become nobody.
+TEST_CASE("a read-only sidecar still takes shared locks", "[lock][process][permissions]") {
+  struct Expectation {
+    std::string backend;
+    bool exclusive_works;
+  };
+  for (const Expectation& expected : {Expectation{"ofd", false}, Expectation{"flock", true}, Expectation{"fcntl", false}}) {
+    DYNAMIC_SECTION(expected.backend) {
+      TempDir dir;
+      REQUIRE(::chmod(dir.path().c_str(), 0755) == 0);
+      const auto target = dir.path() / "data.json";
+      const auto sidecar = dir.path() / "data.json.lock";
+      int fd = ::open(sidecar.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
+      REQUIRE(fd >= 0);
+      ::close(fd);
+      // Exit status: 1 if the shared lock was taken, plus 2 if the exclusive one was, plus 4 if
+      // the exclusive one failed as a LockFailedError; 64 for anything unexpected.
+      auto child = ChildProcess::fork([&] {
+        if (::geteuid() == 0 && (::setgid(65534) != 0 || ::setuid(65534) != 0)) return 64;
+        const LockOptions options{.backend = expected.backend};
+        int outcome = 0;
+        try {
+          FileLock shared(target, LockMode::shared, Timeout::immediate(), options);
+          outcome |= 1;
+        } catch (...) {
+          return 64;
+        }
+        try {
+          FileLock exclusive(target, LockMode::exclusive, Timeout::immediate(), options);
+          outcome |= 2;
+        } catch (const atomicio::LockFailedError& error) {
+          if (std::string(error.what()).find(sidecar.string()) != std::string::npos) outcome |= 4;
+        } catch (...) {
+          return 64;
+        }
+        return outcome;
+      });
+      const auto status = child.wait();
+      CHECK(status.exited);
+      CHECK(status.code == (expected.exclusive_works ? 1 | 2 : 1 | 4));
+    }
+  }
 }

@@ -12,6 +12,7 @@
 #include "record_lock_table.hpp"
 
 #include <atomicio/sdk/lock_backend.hpp>
+#include <atomicio/sdk/sidecar_file.hpp>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -39,15 +40,12 @@ std::string explain(const std::string& what, const std::string& path, int error)
 /// One open descriptor of a sidecar, locked with whole-file record locks.
 class FdLocker {
  public:
-  FdLocker(int fd, bool writable, std::string path) : fd_(fd), writable_(writable), path_(std::move(path)) {}
-  ~FdLocker() { ::close(fd_); }
-  FdLocker(const FdLocker&) = delete;
-  FdLocker& operator=(const FdLocker&) = delete;
+  explicit FdLocker(atomicio::sdk::SidecarFile sidecar) : sidecar_(std::move(sidecar)) {}
 
   bool try_lock(LockMode mode) { return request(mode == LockMode::shared ? F_RDLCK : F_WRLCK, F_SETLK); }
   void lock(LockMode mode) { request(mode == LockMode::shared ? F_RDLCK : F_WRLCK, F_SETLKW); }
   void unlock() {
-    if (!request(F_UNLCK, F_SETLK)) throw OsError("cannot unlock " + path_, EAGAIN);
+    if (!request(F_UNLCK, F_SETLK)) throw OsError("cannot unlock " + sidecar_.path(), EAGAIN);
   }
 
  private:
@@ -58,21 +56,19 @@ class FdLocker {
     range.l_whence = SEEK_SET;  // l_start = l_len = 0: the whole file, however long it grows
     int result;
     do {
-      result = ::fcntl(fd_, command, &range);
+      result = ::fcntl(sidecar_.fd(), command, &range);
     } while (result != 0 && errno == EINTR);
     if (result == 0) return true;
     // POSIX allows either errno for "held by someone else".
     if (command == F_SETLK && (errno == EAGAIN || errno == EACCES)) return false;
-    if (errno == EBADF && type == F_WRLCK && !writable_)
-      throw OsError("cannot take an exclusive lock on " + path_ +
+    if (errno == EBADF && type == F_WRLCK && !sidecar_.writable())
+      throw OsError("cannot take an exclusive lock on " + sidecar_.path() +
                         ": this process may only open it read-only, and a write lock needs a writable descriptor",
                     EBADF);
-    throw OsError(explain(type == F_UNLCK ? "cannot unlock" : "cannot lock", path_, errno), errno);
+    throw OsError(explain(type == F_UNLCK ? "cannot unlock" : "cannot lock", sidecar_.path(), errno), errno);
   }
 
-  int fd_;
-  bool writable_;
-  std::string path_;
+  atomicio::sdk::SidecarFile sidecar_;
 };
 
 RecordLockTable<FdLocker>& process_table() {
@@ -83,19 +79,10 @@ RecordLockTable<FdLocker>& process_table() {
 class FcntlBackend final : public atomicio::sdk::LockBackend {
  public:
   std::unique_ptr<Handle> open(const std::string& sidecar_path) override {
-    // O_NOFOLLOW: a symlink planted at the sidecar's name must not make us create a file
-    // elsewhere. Never truncate: the sidecar is shared and stays empty.
-    bool writable = true;
-    int fd = ::open(sidecar_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0666);
-    // Someone else's read-only sidecar, or a read-only filesystem: shared locks still work.
-    if (fd < 0 && (errno == EACCES || errno == EROFS)) {
-      writable = false;
-      fd = ::open(sidecar_path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    }
-    if (fd < 0) throw OsError("cannot open lock file " + sidecar_path, errno);
-    auto locker = std::make_unique<FdLocker>(fd, writable, sidecar_path);
+    atomicio::sdk::SidecarFile sidecar(sidecar_path);
     struct stat info {};
-    if (::fstat(fd, &info) != 0) throw OsError("cannot stat lock file " + sidecar_path, errno);
+    if (::fstat(sidecar.fd(), &info) != 0) throw OsError("cannot stat lock file " + sidecar_path, errno);
+    auto locker = std::make_unique<FdLocker>(std::move(sidecar));
     // If this process already has the inode open, the new descriptor joins the table's list
     // of descriptors to close later: closing it now could drop a lock held through the other.
     return process_table().adopt(FileIdentity::of(info), std::move(locker), sidecar_path);

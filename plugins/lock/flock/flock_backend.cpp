@@ -11,6 +11,7 @@
 // held lock is inert, and the parent's lock lasts until the parent releases it.
 #include <atomicio/sdk/lock_backend.hpp>
 #include <atomicio/sdk/process_id.hpp>
+#include <atomicio/sdk/sidecar_file.hpp>
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -26,21 +27,17 @@ using atomicio::sdk::OsError;
 
 class FlockHandle final : public atomicio::sdk::LockBackend::Handle {
  public:
-  FlockHandle(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
-  // Closing drops the lock only when no other descriptor (say, a forked child's) still refers
-  // to the description; that is exactly the semantics wanted.
-  ~FlockHandle() override { ::close(fd_); }
-  FlockHandle(const FlockHandle&) = delete;
-  FlockHandle& operator=(const FlockHandle&) = delete;
+  explicit FlockHandle(std::string path) : sidecar_(std::move(path)) {}
 
-  int fd() const { return fd_; }
-  const std::string& path() const { return path_; }
+  int fd() const { return sidecar_.fd(); }
+  const std::string& path() const { return sidecar_.path(); }
   /// The process that took the lock, 0 when not locked.
   pid_t locked_by = 0;
 
  private:
-  int fd_;
-  std::string path_;
+  // Closing drops the lock only when no other descriptor (say, a forked child's) still refers
+  // to the description; that is exactly the semantics wanted.
+  atomicio::sdk::SidecarFile sidecar_;
 };
 
 std::string explain(const std::string& what, const std::string& path, int error) {
@@ -55,15 +52,9 @@ std::string explain(const std::string& what, const std::string& path, int error)
 class FlockBackend final : public atomicio::sdk::LockBackend {
  public:
   std::unique_ptr<Handle> open(const std::string& sidecar_path) override {
-    // O_NOFOLLOW: a symlink planted at the sidecar's name must not make us create a file
-    // elsewhere. Never truncate: the sidecar is shared and stays empty.
-    int fd = ::open(sidecar_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0666);
-    // flock needs no write access, so someone else's read-only sidecar still locks both ways
-    // (except on NFS, where flock is emulated with fcntl locks; see README.md).
-    if (fd < 0 && (errno == EACCES || errno == EROFS))
-      fd = ::open(sidecar_path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0) throw OsError("cannot open lock file " + sidecar_path, errno);
-    return std::make_unique<FlockHandle>(fd, sidecar_path);
+    // flock needs no write access, so a read-only sidecar still locks both ways (except on
+    // NFS, where flock is emulated with fcntl locks; see README.md).
+    return std::make_unique<FlockHandle>(sidecar_path);
   }
 
   bool lock(Handle& base, LockMode mode, std::chrono::nanoseconds timeout) override {

@@ -13,6 +13,7 @@
 // descriptor (O_CLOEXEC).
 #include <atomicio/sdk/lock_backend.hpp>
 #include <atomicio/sdk/process_id.hpp>
+#include <atomicio/sdk/sidecar_file.hpp>
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -28,19 +29,15 @@ using atomicio::sdk::OsError;
 
 class OfdHandle final : public atomicio::sdk::LockBackend::Handle {
  public:
-  OfdHandle(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
-  ~OfdHandle() override { ::close(fd_); }
-  OfdHandle(const OfdHandle&) = delete;
-  OfdHandle& operator=(const OfdHandle&) = delete;
+  explicit OfdHandle(std::string path) : sidecar_(std::move(path)) {}
 
-  int fd() const { return fd_; }
-  const std::string& path() const { return path_; }
+  int fd() const { return sidecar_.fd(); }
+  const std::string& path() const { return sidecar_.path(); }
   bool use_flock = false;
   pid_t locked_by = 0;  ///< the process that took the lock, 0 when unlocked
 
  private:
-  int fd_;
-  std::string path_;
+  atomicio::sdk::SidecarFile sidecar_;
 };
 
 int retry_on_eintr(int result_of_call, auto&& call) {
@@ -51,14 +48,7 @@ int retry_on_eintr(int result_of_call, auto&& call) {
 class OfdBackend final : public atomicio::sdk::LockBackend {
  public:
   std::unique_ptr<Handle> open(const std::string& sidecar_path) override {
-    // O_NOFOLLOW: a symlink planted at the sidecar's name must not make us create a file
-    // elsewhere. Never truncate: the sidecar is shared and stays empty.
-    int fd = ::open(sidecar_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0666);
-    // Someone else's read-only sidecar, or a read-only filesystem: shared locks still work.
-    if (fd < 0 && (errno == EACCES || errno == EROFS))
-      fd = ::open(sidecar_path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0) throw OsError("cannot open lock file " + sidecar_path, errno);
-    return std::make_unique<OfdHandle>(fd, sidecar_path);
+    return std::make_unique<OfdHandle>(sidecar_path);
   }
 
   bool lock(Handle& base, LockMode mode, std::chrono::nanoseconds timeout) override {
@@ -93,9 +83,14 @@ class OfdBackend final : public atomicio::sdk::LockBackend {
       int result = retry_on_eintr(set_lock(handle.fd(), type, command), [&] { return set_lock(handle.fd(), type, command); });
       if (result == 0) return true;
       if (!wait && (errno == EAGAIN || errno == EACCES)) return false;
-      // EINVAL: no OFD locks in this kernel. EBADF: a read-only sidecar cannot take a write
-      // lock. flock(2) works in both cases.
-      if (errno != EINVAL && errno != EBADF) throw OsError("cannot lock " + handle.path(), errno);
+      // A read-only sidecar cannot take a write lock. flock(2) could, but Linux keeps flock and
+      // OFD locks apart: this process's flock would not exclude another's OFD lock.
+      if (errno == EBADF && type == F_WRLCK)
+        throw OsError("cannot take an exclusive lock on " + handle.path() +
+                          ": this process may only open it read-only, and an OFD write lock needs a writable descriptor",
+                      EBADF);
+      // EINVAL: no OFD locks in this kernel, so no process uses them here and flock(2) is safe.
+      if (errno != EINVAL) throw OsError("cannot lock " + handle.path(), errno);
       handle.use_flock = true;
     }
     int operation = (mode == LockMode::shared ? LOCK_SH : LOCK_EX) | (wait ? 0 : LOCK_NB);
