@@ -29,4 +29,13 @@ echo "== 3. CLI: formats and plugins known from manifests (nothing loaded to lis
 echo
 "$bin/atomicio" update "$work/lib/counters.json" '{"note": "merged by atomicio update"}'
 "$bin/atomicio" cat "$work/lib/counters.json" | head -5
+
+echo
+echo "== 4. CLI: the same document converted to YAML inside xz and to TOML inside gzip, read back by the stock tools"
+"$bin/atomicio" convert "$work/lib/counters.json" "$work/counters.yaml.xz"
+"$bin/atomicio" convert "$work/counters.yaml.xz" "$work/counters.toml.gz"
+xz -dc "$work/counters.yaml.xz" | head -4
+gzip -dc "$work/counters.toml.gz" | head -4
+[ "$("$bin/atomicio" cat "$work/counters.toml.gz")" = "$("$bin/atomicio" cat "$work/lib/counters.json")" ]
+echo "round trip through yaml.xz and toml.gz: identical"
 echo "OK"
