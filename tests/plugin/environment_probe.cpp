@@ -14,19 +14,6 @@
 #include <exception>
 #include <iostream>
 
-namespace {
-
-const char* origin_name(atomicio::DirectoryOrigin origin) {
-  switch (origin) {
-    case atomicio::DirectoryOrigin::code: return "code";
-    case atomicio::DirectoryOrigin::environment: return "environment";
-    case atomicio::DirectoryOrigin::install: return "install";
-  }
-  return "?";
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
   if (argc != 2) {
     std::cerr << "usage: atomicio_environment_probe <lock-target>\n";
@@ -36,7 +23,7 @@ int main(int argc, char** argv) {
   const char* plugin_path = std::getenv("ATOMICIO_PLUGIN_PATH");
   std::cout << "ATOMICIO_PLUGIN_PATH=" << (plugin_path != nullptr ? plugin_path : "(unset)") << "\n";
   for (const auto& directory : atomicio::PluginHost::global().search_path())
-    std::cout << "search " << origin_name(directory.origin) << " " << directory.path.string() << "\n";
+    std::cout << "search " << atomicio::to_string(directory.origin) << " " << directory.path.string() << "\n";
   try {
     atomicio::FileLock lock(argv[1]);
     std::cout << "backend " << lock.backend() << "\n";

@@ -38,16 +38,6 @@ const char* kind_name(PluginKind kind) {
   return "?";
 }
 
-// Stable names for scripts.
-const char* origin_name(DirectoryOrigin origin) {
-  switch (origin) {
-    case DirectoryOrigin::code: return "code";
-    case DirectoryOrigin::environment: return "environment";
-    case DirectoryOrigin::install: return "install";
-  }
-  return "unknown";
-}
-
 // Where a directory came from, in the terms a shell user set it with.
 const char* origin_text(DirectoryOrigin origin) {
   switch (origin) {
@@ -101,7 +91,7 @@ Value plugin_json(const PluginInfo& info) {
   entry["manifest"] = info.manifest.string();
   entry["library"] = info.library.string();
   entry["directory"] = info.directory.path.string();
-  entry["origin"] = origin_name(info.directory.origin);
+  entry["origin"] = to_string(info.directory.origin);
   entry["description"] = info.description;
   return entry;
 }

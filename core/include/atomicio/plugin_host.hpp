@@ -29,6 +29,16 @@ enum class PluginKind { format, codec, lock_backend };
 /// Why a directory is searched.
 enum class DirectoryOrigin { code, environment, install };
 
+/// "code", "environment" or "install": stable names for messages and scripts.
+constexpr const char* to_string(DirectoryOrigin origin) noexcept {
+  switch (origin) {
+    case DirectoryOrigin::code: return "code";
+    case DirectoryOrigin::environment: return "environment";
+    case DirectoryOrigin::install: return "install";
+  }
+  return "unknown";
+}
+
 struct SearchDirectory {
   std::filesystem::path path;
   DirectoryOrigin origin;

@@ -17,15 +17,6 @@
 
 namespace {
 
-const char* origin_name(atomicio::DirectoryOrigin origin) {
-  switch (origin) {
-    case atomicio::DirectoryOrigin::code: return "code";
-    case atomicio::DirectoryOrigin::environment: return "environment";
-    case atomicio::DirectoryOrigin::install: return "install";
-  }
-  return "?";
-}
-
 const char* state_name(atomicio::PluginInfo::State state) {
   switch (state) {
     case atomicio::PluginInfo::State::available: return "available";
@@ -92,7 +83,7 @@ int main(int argc, char** argv) {
   try {
     for (const auto& plugin : atomicio::PluginHost::global().plugins())
       std::cout << "plugin " << plugin.id << " " << state_name(plugin.state) << " "
-                << origin_name(plugin.directory.origin) << " " << plugin.manifest.string() << "\n";
+                << atomicio::to_string(plugin.directory.origin) << " " << plugin.manifest.string() << "\n";
     check_json(directory);
     try {
       check_lines(directory);
