@@ -4,7 +4,7 @@
 // it accepts.
 #include <atomicio/safe_file.hpp>
 
-#include "support/run_program.hpp"
+#include "support/python.hpp"
 #include "support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
@@ -17,7 +17,8 @@
 
 using atomicio::SafeFile;
 using atomicio::Value;
-using atomicio::test::run_program;
+using atomicio::test::python_json;
+using atomicio::test::run_python;
 using atomicio::test::spit;
 using atomicio::test::TempDir;
 
@@ -44,10 +45,7 @@ with open(sys.argv[1], 'w', newline='', encoding='utf-8') as f:
 )";
 
 Value python_reads(const std::filesystem::path& path, const std::string& delimiter) {
-  auto result = run_program({"/usr/bin/python3", "-c", kPythonReader, path.string(), delimiter});
-  INFO(result.err);
-  REQUIRE(result.status == 0);
-  return Value::parse(result.out);
+  return python_json(kPythonReader, {path.string(), delimiter});
 }
 
 }  // namespace
@@ -82,9 +80,7 @@ TEST_CASE("atomicio reads a file written by Python's csv.DictWriter", "[format][
     {"city": "Z\u00fcrich", "motto": "multi\nline\r\nfield", "quote": "\"", "blank": ""},
     {"city": "a,b", "motto": " leading space", "quote": "x\"\"y", "blank": ""},
     {"city": "", "motto": "", "quote": "", "blank": ""}])");
-  auto result = run_program({"/usr/bin/python3", "-c", kPythonWriter, (dir / "py.csv").string()}, doc.dump());
-  INFO(result.err);
-  REQUIRE(result.status == 0);
+  run_python(kPythonWriter, {(dir / "py.csv").string()}, doc.dump());
   CHECK(SafeFile(dir / "py.csv").read().value() == doc);
 }
 

@@ -3,7 +3,7 @@
 // surrogate pairs, compact, indented). Values travel between the two as JSON on stdout, and
 // Python also checks facts of its own (types, exact big integers, strict UTF-8) so that the
 // comparison does not rest on atomicio's parser alone.
-#include "support/run_program.hpp"
+#include "support/python.hpp"
 #include "support/temp_dir.hpp"
 
 #include <atomicio/errors.hpp>
@@ -15,19 +15,9 @@
 
 using atomicio::SafeFile;
 using atomicio::Value;
-using atomicio::test::run_program;
+using atomicio::test::python_json;
+using atomicio::test::run_python;
 using atomicio::test::TempDir;
-
-namespace {
-
-Value run_python(const char* script, const std::string& argument) {
-  const auto result = run_program({"/usr/bin/python3", "-c", script, argument});
-  INFO("python stderr: " << result.err);
-  REQUIRE(result.status == 0);
-  return Value::parse(result.out);
-}
-
-}  // namespace
 
 TEST_CASE("Python's json reads atomicio's JSON as the same value with the same key order", "[format][json][interop]") {
   TempDir dir;
@@ -53,7 +43,7 @@ facts = [n[2] == 2**63 - 1, n[3] == 2**64 - 1, n[4] == -2**63, type(n[5]) is flo
          n[8] == 5e-324, v["strings"][4] == "\u00fcber \u65e5\u672c \U0001F600", "\t" not in text.split("\n")[1]]
 print(json.dumps({"value": v, "facts": facts}))
 )";
-  const Value seen = run_python(kRead, path.string());
+  const Value seen = python_json(kRead, {path.string()});
   CHECK(seen["facts"] == Value::parse("[true, true, true, true, true, true, true, true]"));
   CHECK(seen["value"] == doc);
   CHECK(seen["value"].dump() == doc.dump());  // same key order at every level
@@ -83,7 +73,7 @@ for name, options in settings.items():
         json.dump(data, f, **options)
 print(json.dumps(data))
 )";
-  const Value expected = run_python(kWrite, dir.path().string());
+  const Value expected = python_json(kWrite, {dir.path().string()});
   for (const char* name : {"ascii.json", "unicode.json", "compact.json", "tabs.json"}) {
     INFO(name);
     const Value read = SafeFile(dir / name).read().value();
@@ -100,9 +90,8 @@ TEST_CASE("Python's non-standard NaN and Infinity are a read error with line and
 import json, sys
 with open(sys.argv[1], "w") as f:
     json.dump({"ok": 1, "bad": float("nan")}, f, indent=2)   # allow_nan=True is json's default
-print("{}")
 )";
-  run_python(kWrite, path.string());
+  run_python(kWrite, {path.string()});
   try {
     (void)SafeFile(path).read();
     FAIL("NaN was accepted");

@@ -3,7 +3,7 @@
 // tomllib. Python's dates become the same RFC 3339 strings atomicio uses (see the README).
 #include <atomicio/safe_file.hpp>
 
-#include "support/run_program.hpp"
+#include "support/python.hpp"
 #include "support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
@@ -12,7 +12,8 @@
 
 using atomicio::SafeFile;
 using atomicio::Value;
-using atomicio::test::run_program;
+using atomicio::test::python_json;
+using atomicio::test::run_python;
 using atomicio::test::spit;
 using atomicio::test::TempDir;
 
@@ -41,12 +42,9 @@ with open(sys.argv[1], 'rb') as f:
 
 // Runs kCanonicalDump (after `prelude`) on `path` and returns what tomllib saw.
 Value python_view(const std::filesystem::path& path, const std::string& prelude = "", bool generate = false) {
-  std::vector<std::string> argv{"/usr/bin/python3", "-c", prelude + kCanonicalDump, path.string()};
-  if (generate) argv.push_back("--generate");
-  const auto result = run_program(argv);
-  INFO(result.err);
-  REQUIRE(result.status == 0);
-  return Value::parse(result.out);
+  std::vector<std::string> args{path.string()};
+  if (generate) args.push_back("--generate");
+  return python_json(prelude + kCanonicalDump, args);
 }
 
 }  // namespace
@@ -84,28 +82,22 @@ TEST_CASE("Python sees dates where atomicio writes dates, and strings elsewhere"
                    {"odt", "1979-05-27T07:32:00-08:00"},
                    {"not_canonical", "07:32:00.500"},
                    {"not_a_date", "2023-02-29"}});
-  const auto result = run_program({"/usr/bin/python3", "-c",
-                                   "import sys, tomllib\n"
-                                   "d = tomllib.load(open(sys.argv[1], 'rb'))\n"
-                                   "print(' '.join(k + '=' + type(v).__name__ for k, v in d.items()))\n",
-                                   (dir / "types.toml").string()});
-  INFO(result.err);
-  REQUIRE(result.status == 0);
-  CHECK(result.out == "ld=date lt=time ldt=datetime odt=datetime not_canonical=str not_a_date=str\n");
+  const std::string types = run_python("import sys, tomllib\n"
+                                       "d = tomllib.load(open(sys.argv[1], 'rb'))\n"
+                                       "print(' '.join(k + '=' + type(v).__name__ for k, v in d.items()))\n",
+                                       {(dir / "types.toml").string()});
+  CHECK(types == "ld=date lt=time ldt=datetime odt=datetime not_canonical=str not_a_date=str\n");
 }
 
 TEST_CASE("Python reads atomicio's inf, -inf and nan as the IEEE values", "[format][toml][interop]") {
   TempDir dir;
   const double inf = std::numeric_limits<double>::infinity();
   SafeFile(dir / "f.toml").write(Value{{"pos", inf}, {"neg", -inf}, {"nan", std::nan("")}});
-  const auto result = run_program({"/usr/bin/python3", "-c",
-                                   "import math, sys, tomllib\n"
-                                   "d = tomllib.load(open(sys.argv[1], 'rb'))\n"
-                                   "print(d['pos'] == math.inf, d['neg'] == -math.inf, math.isnan(d['nan']))\n",
-                                   (dir / "f.toml").string()});
-  INFO(result.err);
-  REQUIRE(result.status == 0);
-  CHECK(result.out == "True True True\n");
+  const std::string seen = run_python("import math, sys, tomllib\n"
+                                      "d = tomllib.load(open(sys.argv[1], 'rb'))\n"
+                                      "print(d['pos'] == math.inf, d['neg'] == -math.inf, math.isnan(d['nan']))\n",
+                                      {(dir / "f.toml").string()});
+  CHECK(seen == "True True True\n");
 }
 
 TEST_CASE("atomicio reads a hand-written TOML file exactly as tomllib does", "[format][toml][interop]") {

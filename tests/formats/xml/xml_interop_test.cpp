@@ -3,7 +3,7 @@
 // xml.etree.ElementTree, and atomicio reads a document ElementTree wrote.
 #include <atomicio/safe_file.hpp>
 
-#include "support/run_program.hpp"
+#include "support/python.hpp"
 #include "support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
@@ -12,7 +12,8 @@
 
 using atomicio::SafeFile;
 using atomicio::Value;
-using atomicio::test::run_program;
+using atomicio::test::python_json;
+using atomicio::test::run_python;
 using atomicio::test::TempDir;
 
 namespace {
@@ -61,10 +62,7 @@ TEST_CASE("Python's ElementTree reads what atomicio writes", "[format][xml][inte
         "nothing": null,
         "nested": {"deep": {"leaf": "<tag>"}}
       }})"));
-  const auto result = run_program({"/usr/bin/python3", "-c", kDumpTree, (dir / "out.xml").string()});
-  INFO(result.err);
-  REQUIRE(result.status == 0);
-  CHECK(Value::parse(result.out) == Value::parse(R"({
+  CHECK(python_json(kDumpTree, {(dir / "out.xml").string()}) == Value::parse(R"({
     "tag": "catalog", "attrib": {"version": "1.0", "title": "Caf\u00e9 <&> \"quotes\" 'apos'"}, "text": "",
     "children": [
       {"tag": "item", "attrib": {"id": "1"}, "text": "first & foremost", "children": []},
@@ -80,9 +78,7 @@ TEST_CASE("Python's ElementTree reads what atomicio writes", "[format][xml][inte
 
 TEST_CASE("atomicio reads what Python's ElementTree writes", "[format][xml][interop]") {
   TempDir dir;
-  const auto result = run_program({"/usr/bin/python3", "-c", kWriteTree, (dir / "in.xml").string()});
-  INFO(result.err);
-  REQUIRE(result.status == 0);
+  run_python(kWriteTree, {(dir / "in.xml").string()});
   CHECK(SafeFile(dir / "in.xml").read().value() == Value::parse(R"({"config": {
     "@attributes": {"version": "2", "owner": "J\u00fcrgen & <Co> \"q\""},
     "database": {"host": "db.example", "port": "5432"},

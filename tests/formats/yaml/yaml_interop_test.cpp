@@ -4,7 +4,7 @@
 // as something else ("yes", "0o17") are included on purpose, since atomicio quotes them.
 #include "yaml_test_support.hpp"
 
-#include "support/run_program.hpp"
+#include "support/python.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -14,7 +14,8 @@
 
 using atomicio::SafeFile;
 using atomicio::Value;
-using atomicio::test::run_program;
+using atomicio::test::python_json;
+using atomicio::test::run_python;
 using atomicio::test::TempDir;
 
 namespace {
@@ -27,10 +28,7 @@ with open(sys.argv[1], encoding="utf-8") as f:
 )";
 
 Value python_reads(const std::string& path, const char* script = kLoadAsJson) {
-  const auto result = run_program({"/usr/bin/python3", "-c", script, path});
-  INFO("python stderr: " << result.err);
-  REQUIRE(result.status == 0);
-  return Value::parse(result.out);
+  return python_json(script, {path});
 }
 
 }  // namespace
@@ -86,10 +84,7 @@ for unicode in (False, True):
         yaml.safe_dump(data, f, sort_keys=False, allow_unicode=unicode)
 print(json.dumps(data))
 )";
-  const auto result = run_program({"/usr/bin/python3", "-c", kDump, dir.path().string()});
-  INFO("python stderr: " << result.err);
-  REQUIRE(result.status == 0);
-  const Value expected = Value::parse(result.out);
+  const Value expected = python_json(kDump, {dir.path().string()});
 
   for (const char* name : {"ascii.yaml", "unicode.yaml"}) {
     const auto file = dir / name;
@@ -110,9 +105,7 @@ with open(sys.argv[1], "w") as f:
     yaml.safe_dump({"inf": float("inf"), "ninf": -float("inf"), "nan": float("nan"),
                     "a": shared, "b": shared}, f, sort_keys=False)
 )";
-  const auto result = run_program({"/usr/bin/python3", "-c", kDump, path});
-  INFO("python stderr: " << result.err);
-  REQUIRE(result.status == 0);
+  run_python(kDump, {path});
   REQUIRE_THAT(atomicio::test::slurp(path), Catch::Matchers::Contains("*id001"));
 
   const Value read = SafeFile(path).read().value();
