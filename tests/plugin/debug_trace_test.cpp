@@ -69,6 +69,7 @@ TEST_CASE("ATOMICIO_DEBUG_PLUGINS=1 traces the directories searched, each reject
   write_manifest(plugins, "format.future.plugin.json",
                  manifest_text({"format.future", "format.json.so", "format", {".future"}, 2, 0}));
   spit(temp / "a.json", "{\"a\": 1}");
+  spit(temp / "a.json.lock", "");  // a read locks (and so loads a lock backend) only where a sidecar exists
   const std::string real = fs::canonical(plugins).string();
 
   ProbeResult traced = run_probe(plugins, temp / "a.json", temp / "traced", {"ATOMICIO_DEBUG_PLUGINS=1"});

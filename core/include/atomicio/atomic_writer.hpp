@@ -48,14 +48,21 @@ struct CommitOptions {
 
 namespace detail {
 struct CommitState;
+struct ResolvedTarget;
 }
 
 class ATOMICIO_EXPORT AtomicWriter {
  public:
-  /// Prepares a commit to `target`: resolves symlinks, opens the temporary file in the real
-  /// target's directory and, in append mode, copies the existing content. Throws
-  /// FileWriteError (with the OS error) if any of that fails; nothing is left behind.
+  /// Prepares a commit to `target`: resolves it as open(2) would (a symlink the kernel would not
+  /// follow for this process, under fs.protected_symlinks, is refused), opens the temporary file
+  /// in the real target's directory and, in append mode, copies the existing content. Throws
+  /// FileWriteError (with the OS error) if any of that fails, or if the target exists and is not
+  /// a regular file (a directory, FIFO, socket or device is never replaced); nothing is left
+  /// behind.
   explicit AtomicWriter(std::filesystem::path target, CommitOptions options = {});
+  /// Internal: commits to a target the caller already resolved (and locked), so the lock and
+  /// the commit cannot land on two different files.
+  AtomicWriter(std::filesystem::path target, detail::ResolvedTarget&& resolved, CommitOptions options);
   AtomicWriter(AtomicWriter&&) noexcept;
   AtomicWriter& operator=(AtomicWriter&&) noexcept;
   AtomicWriter(const AtomicWriter&) = delete;

@@ -1,7 +1,9 @@
 // FileLock: a lock on a file that holds across threads, processes and (later) async tasks.
 //
-// The inter-process lock lives on a sidecar file `<target>.lock` next to the resolved target,
-// never on the data file itself: a commit renames a new inode over the data file, so a lock on
+// The inter-process lock lives on a sidecar file `<target>.lock` next to the target resolved as
+// open(2) would resolve it (symlinks, `..` after a symlinked directory, fs.protected_symlinks;
+// names too long for the suffix get a hashed sidecar name, see sidecar_for), never on the data
+// file itself: a commit renames a new inode over the data file, so a lock on
 // the old inode would protect nothing. For the advisory backends (ofd, flock, fcntl,
 // interprocess) sidecars are empty, created on first use and never removed (deleting a lock
 // file on release lets two holders in at once). The lockfile backend, for filesystems without
@@ -118,7 +120,9 @@ class ATOMICIO_EXPORT FileLock {
   /// The backend guarding the sidecar, e.g. "ofd".
   std::string backend() const;
 
-  /// The sidecar used for `target`: `<resolved target>.lock`.
+  /// The sidecar used for `target`: `<resolved target>.lock`, or for a name of 251-255 bytes
+  /// `<first 200 bytes>.<16 hex digits of FNV-1a-64 of the name>.lock` (README, "Lock files").
+  /// Resolves `target` as a lock does; throws LockFailedError where that fails.
   static std::filesystem::path sidecar_for(const std::filesystem::path& target);
 
   /// Internal: adopts a claim the file classes already took.

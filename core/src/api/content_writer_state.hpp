@@ -11,10 +11,10 @@
 namespace atomicio::detail {
 
 struct ContentWriterState {
-  ContentWriterState(FileLock held, Encoding used, const FileCore& core, WriteMode mode)
+  ContentWriterState(FileLock held, Encoding used, const FileCore& core, WriteMode mode, ResolvedTarget&& target)
       : lock(std::move(held)),
         encoding(std::move(used)),
-        writer(core.path(), CommitOptions{core.durability(), mode}),
+        writer(core.path(), std::move(target), CommitOptions{core.durability(), mode}),
         file_bytes(writer),
         pipeline(encoding, core.options().compression_level, file_bytes, core.path()) {}
 

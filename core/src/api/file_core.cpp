@@ -21,20 +21,58 @@ PluginHost& FileCore::plugins() const {
   return options_.plugins != nullptr ? *options_.plugins : PluginHost::global();
 }
 
-FileLock FileCore::lock(LockMode mode) const {
-  // Resolved once per file object: backend selection and path resolution are not free, and a
-  // file object must keep using the backend it started with.
-  std::call_once(entry_once_, [&] {
-    LockBackendRef backend = resolve_lock_backend(options_.lock_backend, plugins());
-    backend.stale_after = options_.lock_stale_after;
-    entry_ = LockTable::instance().entry_for(path_, backend);
-  });
-  return FileLock(claim(entry_, mode, timeout_));
+ResolvedTarget FileCore::resolve_for_writing() const {
+  Resolution resolution = resolve_target(path_);
+  if (!resolution.ok()) throw FileWriteError("resolve", path_, resolution.problem, os_error(resolution.error));
+  if (!resolution.target.is_regular_or_missing())
+    throw FileWriteError("write", path_,
+                         "the path names " + describe_file_type(resolution.target.existing_type) +
+                             "; atomicio replaces only regular files",
+                         os_error(resolution.target.existing_type == S_IFDIR ? EISDIR : EINVAL));
+  return std::move(resolution.target);
 }
 
-std::optional<FileLock> FileCore::lock_for_reading() const {
+std::optional<ResolvedTarget> FileCore::resolve_for_reading() const {
+  Resolution resolution = resolve_target(path_);
+  if (resolution.error == ENOENT) return std::nullopt;
+  if (!resolution.ok()) throw FileReadError("resolve", path_, resolution.problem, os_error(resolution.error));
+  // Refused before anything opens it: opening a device can have effects of its own (a tape
+  // rewinds), and a FIFO would block until a writer comes.
+  if (!resolution.target.is_regular_or_missing())
+    throw FileReadError("read", path_,
+                        "the path names " + describe_file_type(resolution.target.existing_type) +
+                            "; atomicio reads only regular files",
+                        os_error(resolution.target.existing_type == S_IFDIR ? EISDIR : EINVAL));
+  return std::move(resolution.target);
+}
+
+ResolvedTarget FileCore::resolve_for_locking(LockMode mode) const {
+  Resolution resolution = resolve_target(path_);
+  if (!resolution.ok())
+    throw LockFailedError("resolve", path_, resolution.problem, timeout_.limit(), os_error(resolution.error), mode);
+  return std::move(resolution.target);
+}
+
+FileLock FileCore::lock(const ResolvedTarget& target, LockMode mode) const {
+  // The backend is chosen once per file object: selection is not free, and a file object must
+  // keep using the backend it started with. The entry is looked up per operation, for the file
+  // this operation resolved.
+  std::call_once(backend_once_, [&] {
+    backend_ = resolve_lock_backend(options_.lock_backend, plugins());
+    backend_.stale_after = options_.lock_stale_after;
+  });
+  return FileLock(claim(LockTable::instance().entry_for(target.full(), target.sidecar_path(), backend_), mode, timeout_));
+}
+
+std::optional<FileLock> FileCore::lock_for_reading(const ResolvedTarget& target) const {
+  if (!LockTable::instance().find(target.full())) {
+    struct stat sidecar {};
+    if (file_system().fstat_at(target.directory_fd.get(), target.sidecar().c_str(), &sidecar, AT_SYMLINK_NOFOLLOW) != 0 &&
+        errno == ENOENT)
+      return std::nullopt;
+  }
   try {
-    return lock(LockMode::shared);
+    return lock(target, LockMode::shared);
   } catch (const LockFailedError& error) {
     const std::error_code code = error.code();
     if (code == std::errc::no_such_file_or_directory || code == std::errc::permission_denied ||
@@ -47,16 +85,20 @@ std::optional<FileLock> FileCore::lock_for_reading() const {
 namespace {
 
 // The open file, or an invalid descriptor when it does not exist. Throws FileReadError.
-UniqueFd open_for_reading(const std::filesystem::path& path) {
+UniqueFd open_for_reading(const ResolvedTarget& target, const std::filesystem::path& path) {
   FileSystem& fs = file_system();
-  UniqueFd fd(fs.open_at(AT_FDCWD, path.c_str(), O_RDONLY | O_CLOEXEC, 0));
+  // O_NOFOLLOW: the name was no symlink at resolution; one planted since is refused, not
+  // followed. O_NONBLOCK: a FIFO put there since must not block the open; fstat refuses it.
+  UniqueFd fd(fs.open_at(target.directory_fd.get(), target.name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0));
   if (!fd.valid()) {
     if (errno == ENOENT) return fd;
     throw FileReadError("open", path, "", os_error());
   }
   struct stat info {};
   if (fs.fstat(fd.get(), &info) != 0) throw FileReadError("stat", path, "", os_error());
-  if (S_ISDIR(info.st_mode)) throw FileReadError("read", path, "the path is a directory", os_error(EISDIR));
+  if (!S_ISREG(info.st_mode))
+    throw FileReadError("read", path, "the path names " + describe_file_type(info.st_mode) + "; atomicio reads only regular files",
+                        os_error(S_ISDIR(info.st_mode) ? EISDIR : EINVAL));
   return fd;
 }
 
@@ -71,8 +113,8 @@ std::shared_ptr<const Format> FileCore::format(const Encoding& encoding) const {
   return find_format(path_, plugins(), encoding.inner_name);
 }
 
-std::optional<std::string> FileCore::read_stored_unlocked() const {
-  UniqueFd fd = open_for_reading(path_);
+std::optional<std::string> FileCore::read_stored_unlocked(const ResolvedTarget& target) const {
+  UniqueFd fd = open_for_reading(target, path_);
   if (!fd.valid()) return std::nullopt;
   struct stat info {};
   if (file_system().fstat(fd.get(), &info) != 0) throw FileReadError("stat", path_, "", os_error());
@@ -91,18 +133,18 @@ std::optional<std::string> FileCore::read_stored_unlocked() const {
   return content;
 }
 
-std::optional<std::string> FileCore::read_content_unlocked(const Encoding& encoding) const {
-  if (encoding.codecs.empty()) return read_stored_unlocked();  // no bomb to guard against
-  UniqueFd fd = open_for_reading(path_);
+std::optional<std::string> FileCore::read_content_unlocked(const ResolvedTarget& target, const Encoding& encoding) const {
+  if (encoding.codecs.empty()) return read_stored_unlocked(target);  // no bomb to guard against
+  UniqueFd fd = open_for_reading(target, path_);
   if (!fd.valid()) return std::nullopt;
   FdSource source(fd.get(), path_);
   DecodingPipeline pipeline(encoding, source, options_.max_decoded_size, path_);
   return read_all(pipeline.plaintext());
 }
 
-bool FileCore::stream_content_unlocked(const Encoding& encoding,
+bool FileCore::stream_content_unlocked(const ResolvedTarget& target, const Encoding& encoding,
                                        const std::function<void(std::string_view)>& consumer) const {
-  UniqueFd fd = open_for_reading(path_);
+  UniqueFd fd = open_for_reading(target, path_);
   if (!fd.valid()) return false;
   FdSource file_bytes(fd.get(), path_);
   DecodingPipeline pipeline(encoding, file_bytes, UINT64_MAX, path_);
@@ -111,15 +153,16 @@ bool FileCore::stream_content_unlocked(const Encoding& encoding,
   return true;
 }
 
-std::optional<Value> FileCore::read_value_unlocked(const Encoding& encoding, const Format& format) const {
-  std::optional<std::string> bytes = read_content_unlocked(encoding);
+std::optional<Value> FileCore::read_value_unlocked(const ResolvedTarget& target, const Encoding& encoding,
+                                                    const Format& format) const {
+  std::optional<std::string> bytes = read_content_unlocked(target, encoding);
   if (!bytes) return std::nullopt;
   return format.parse(*bytes, path_);
 }
 
-void FileCore::commit_unlocked(const Encoding& encoding, WriteMode mode,
+void FileCore::commit_unlocked(ResolvedTarget&& target, const Encoding& encoding, WriteMode mode,
                                const std::function<void(ByteSink&)>& produce) const {
-  AtomicWriter writer(path_, CommitOptions{options_.durability, mode});
+  AtomicWriter writer(path_, std::move(target), CommitOptions{options_.durability, mode});
   WriterSink file_bytes(writer);
   EncodingPipeline pipeline(encoding, options_.compression_level, file_bytes, path_);
   produce(pipeline.plaintext());  // a throw here rolls the writer back
@@ -127,8 +170,9 @@ void FileCore::commit_unlocked(const Encoding& encoding, WriteMode mode,
   writer.commit();
 }
 
-void FileCore::commit_value_unlocked(const Encoding& encoding, const Format& format, const Value& value) const {
-  commit_unlocked(encoding, WriteMode::replace, [&](ByteSink& out) { format.dump(value, out, path_); });
+void FileCore::commit_value_unlocked(ResolvedTarget&& target, const Encoding& encoding, const Format& format,
+                                     const Value& value) const {
+  commit_unlocked(std::move(target), encoding, WriteMode::replace, [&](ByteSink& out) { format.dump(value, out, path_); });
 }
 
 void merge_into(Value& target, const Value& update) {

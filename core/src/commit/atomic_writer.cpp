@@ -1,8 +1,8 @@
 // The commit engine. Each step below names the crash or race it prevents; the order matters.
 #include <atomicio/atomic_writer.hpp>
 
-#include "commit/resolved_target.hpp"
 #include "commit/temp_file.hpp"
+#include "path/resolved_target.hpp"
 #include "posix/file_system.hpp"
 #include "posix/os_error.hpp"
 
@@ -88,14 +88,18 @@ struct CommitState {
 
   void copy_existing_content() {
     FileSystem& fs = file_system();
+    // O_NONBLOCK: should a FIFO have taken the name since the constructor checked, opening it
+    // must not wait for a writer; the fstat below then refuses it.
     UniqueFd source(fs.open_at(resolved.directory_fd.get(), resolved.name.c_str(),
-                               O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0));
+                               O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0));
     if (!source.valid()) {
       if (errno == ENOENT) return;
       fail("open for append", "reading the existing content failed", errno);
     }
     struct stat info {};
     if (fs.fstat(source.get(), &info) != 0) fail("stat", "", errno);
+    if (!S_ISREG(info.st_mode))
+      fail("open for append", "the target is " + describe_file_type(info.st_mode) + ", not a regular file", EINVAL);
     // A reflink shares extents: O(1) and no extra space on btrfs/XFS.
     if (info.st_size > 0 && fs.clone_file(temp.fd.get(), source.get()) == 0) {
       if (::lseek(temp.fd.get(), 0, SEEK_END) < 0) fail("seek", "", errno);
@@ -147,12 +151,25 @@ struct CommitState {
 
 using detail::Phase;
 
+namespace {
+
+detail::ResolvedTarget resolve_for_commit(const std::filesystem::path& target) {
+  detail::Resolution resolution = detail::resolve_target(target);
+  if (!resolution.ok()) throw FileWriteError("resolve", target, resolution.problem, detail::os_error(resolution.error));
+  return std::move(resolution.target);
+}
+
+}  // namespace
+
 AtomicWriter::AtomicWriter(std::filesystem::path target, CommitOptions options)
+    : AtomicWriter(target, resolve_for_commit(target), options) {}
+
+AtomicWriter::AtomicWriter(std::filesystem::path target, detail::ResolvedTarget&& resolved, CommitOptions options)
     : state_(std::make_unique<detail::CommitState>()) {
   detail::CommitState& s = *state_;
   s.target = std::move(target);
   s.options = options;
-  s.resolved = detail::resolve_target(s.target);
+  s.resolved = std::move(resolved);
   s.resolved_full = s.resolved.full();
   detail::sweep_stale_temp_files(s.resolved.directory_fd.get(), s.resolved.directory.string());
 
@@ -160,8 +177,14 @@ AtomicWriter::AtomicWriter(std::filesystem::path target, CommitOptions options)
   struct stat existing {};
   bool exists = fs.fstat_at(s.resolved.directory_fd.get(), s.resolved.name.c_str(), &existing,
                             AT_SYMLINK_NOFOLLOW) == 0;
-  if (exists && S_ISDIR(existing.st_mode))
-    throw FileWriteError("write", s.resolved_full, "the target is a directory", detail::os_error(EISDIR));
+  // Checked again here, under the caller's lock: the rename would replace whatever the name
+  // holds, and a device node or FIFO replaced by a regular file (mode 0666 from its own) is
+  // damage, not a write.
+  if (exists && !S_ISREG(existing.st_mode))
+    throw FileWriteError("write", s.resolved_full,
+                         "the target is " + detail::describe_file_type(existing.st_mode) +
+                             "; atomicio replaces only regular files",
+                         detail::os_error(S_ISDIR(existing.st_mode) ? EISDIR : EINVAL));
 
   s.temp = detail::create_temp_file(s.resolved.directory_fd.get(), s.resolved.name);
   if (!s.temp.fd.valid())

@@ -1,8 +1,9 @@
 // FileLock: resolves the backend and the file's identity, then claims the in-process entry.
 #include <atomicio/file_lock.hpp>
 
-#include "commit/resolved_target.hpp"
 #include "lock/lock_table.hpp"
+#include "path/resolved_target.hpp"
+#include "posix/os_error.hpp"
 
 #include <atomicio/errors.hpp>
 #include <atomicio/plugin_host.hpp>
@@ -11,17 +12,26 @@ namespace atomicio {
 
 namespace {
 
-std::shared_ptr<detail::LockEntry> entry_for(const std::filesystem::path& target, const LockOptions& options) {
+detail::ResolvedTarget resolve_for_lock(const std::filesystem::path& target, LockMode mode, Timeout timeout) {
+  detail::Resolution resolution = detail::resolve_target(target);
+  if (!resolution.ok())
+    throw LockFailedError("resolve", target, resolution.problem, timeout.limit(), detail::os_error(resolution.error), mode);
+  return std::move(resolution.target);
+}
+
+std::shared_ptr<detail::LockEntry> entry_for(const std::filesystem::path& target, LockMode mode, Timeout timeout,
+                                             const LockOptions& options) {
   PluginHost& host = options.plugins != nullptr ? *options.plugins : PluginHost::global();
   detail::LockBackendRef backend = detail::resolve_lock_backend(options.backend, host);
   backend.stale_after = options.stale_after;
-  return detail::LockTable::instance().entry_for(target, backend);
+  const detail::ResolvedTarget resolved = resolve_for_lock(target, mode, timeout);
+  return detail::LockTable::instance().entry_for(resolved.full(), resolved.sidecar_path(), backend);
 }
 
 }  // namespace
 
 FileLock::FileLock(const std::filesystem::path& target, LockMode mode, Timeout timeout, const LockOptions& options)
-    : claim_(detail::claim(entry_for(target, options), mode, timeout)) {}
+    : claim_(detail::claim(entry_for(target, mode, timeout, options), mode, timeout)) {}
 
 FileLock::FileLock(std::unique_ptr<detail::LockClaim> claim) noexcept : claim_(std::move(claim)) {}
 
@@ -58,7 +68,7 @@ std::filesystem::path FileLock::sidecar_path() const { return claim_ ? claim_->e
 std::string FileLock::backend() const { return claim_ ? claim_->entry->backend.name : std::string(); }
 
 std::filesystem::path FileLock::sidecar_for(const std::filesystem::path& target) {
-  return std::filesystem::path(detail::resolved_path(target).string() + ".lock");
+  return resolve_for_lock(target, LockMode::exclusive, Timeout::infinite()).sidecar_path();
 }
 
 }  // namespace atomicio

@@ -2,7 +2,6 @@
 // upgrades, writer preference, and exactly one OS lock per file per process.
 #include "lock/lock_table.hpp"
 
-#include "commit/resolved_target.hpp"
 #include "plugin/diagnostic.hpp"
 #include "posix/os_error.hpp"
 
@@ -159,13 +158,19 @@ LockTable& LockTable::instance() {
   return *table;
 }
 
-std::shared_ptr<LockEntry> LockTable::entry_for(const std::filesystem::path& target, const LockBackendRef& backend) {
-  std::filesystem::path identity = resolved_path(target);
+std::shared_ptr<LockEntry> LockTable::find(const std::filesystem::path& identity) {
+  std::lock_guard held(mutex_);
+  auto found = entries_.find(identity);
+  return found == entries_.end() ? nullptr : found->second.lock();
+}
+
+std::shared_ptr<LockEntry> LockTable::entry_for(const std::filesystem::path& identity, const std::filesystem::path& sidecar,
+                                                const LockBackendRef& backend) {
   std::lock_guard held(mutex_);
   std::weak_ptr<LockEntry>& slot = entries_[identity];
   if (auto existing = slot.lock()) {
     if (existing->backend.table != backend.table || existing->backend.name != backend.name)
-      throw LockFailedError("lock", target,
+      throw LockFailedError("lock", identity,
                             "this process already locks the file through backend '" + existing->backend.name +
                                 "'; mixing backends on one file would not exclude",
                             std::chrono::nanoseconds(-1));
@@ -173,7 +178,7 @@ std::shared_ptr<LockEntry> LockTable::entry_for(const std::filesystem::path& tar
   }
   if (entries_.size() > 1024)  // Forget files nobody refers to any more.
     std::erase_if(entries_, [](const auto& item) { return item.second.expired(); });
-  auto entry = std::make_shared<LockEntry>(target, std::filesystem::path(identity.string() + ".lock"), backend);
+  auto entry = std::make_shared<LockEntry>(identity, sidecar, backend);
   entries_[identity] = entry;
   return entry;
 }

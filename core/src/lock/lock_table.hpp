@@ -67,9 +67,14 @@ struct LockClaim {
 class LockTable {
  public:
   static LockTable& instance();
-  /// The entry for `target`'s identity, created on first use. Throws LockFailedError when the
-  /// file is already locked in this process through a different backend.
-  std::shared_ptr<LockEntry> entry_for(const std::filesystem::path& target, const LockBackendRef& backend);
+  /// The entry for the file whose resolved path is `identity` (see path/resolved_target.hpp),
+  /// locked on `sidecar`, created on first use. Throws LockFailedError when the file is already
+  /// locked in this process through a different backend.
+  std::shared_ptr<LockEntry> entry_for(const std::filesystem::path& identity, const std::filesystem::path& sidecar,
+                                       const LockBackendRef& backend);
+  /// The entry for `identity` if some FileLock or file operation of this process holds or
+  /// waits for it, else null.
+  std::shared_ptr<LockEntry> find(const std::filesystem::path& identity);
 
  private:
   std::mutex mutex_;

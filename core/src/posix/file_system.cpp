@@ -74,6 +74,9 @@ int FileSystem::rename_at(int old_dir_fd, const char* old_path, int new_dir_fd,
 int FileSystem::unlink_at(int dir_fd, const char* path, int flags) {
   return ::unlinkat(dir_fd, path, flags);
 }
+ssize_t FileSystem::read_link_at(int dir_fd, const char* path, char* buffer, std::size_t size) {
+  return ::readlinkat(dir_fd, path, buffer, size);
+}
 int FileSystem::clone_file(int destination, int source) {
 #if ATOMICIO_HAVE_FICLONE
   return retry_on_eintr([&] { return ::ioctl(destination, FICLONE, source); });

@@ -32,6 +32,8 @@ class ATOMICIO_EXPORT FileSystem {
                       int flags);
   virtual int rename_at(int old_dir_fd, const char* old_path, int new_dir_fd, const char* new_path);
   virtual int unlink_at(int dir_fd, const char* path, int flags);
+  /// readlinkat(2): the link's body, not NUL-terminated.
+  virtual ssize_t read_link_at(int dir_fd, const char* path, char* buffer, std::size_t size);
   /// ioctl(FICLONE): share `source`'s extents with `destination` (btrfs, XFS).
   virtual int clone_file(int destination, int source);
   virtual ssize_t copy_file_range(int source, int destination, std::size_t size);
