@@ -140,6 +140,23 @@ TEST_CASE("a user who may read a file only through an ACL still may after a rewr
   CHECK(slurp(target) == "new more");
 }
 
+TEST_CASE("a file without an ACL gets none from its directory's default ACL on a rewrite", "[commit][metadata][acl]") {
+  TempDir dir;
+  auto target = dir / "plain.txt";
+  spit(target, "old");
+  REQUIRE(::chmod(target.c_str(), 0600) == 0);
+  auto inherited = atomicio::test::run_program({"setfacl", "-d", "-m", "u:nobody:rw", dir.path().string()});
+  if (inherited.status != 0) {
+    WARN("skipped: setfacl failed (package acl, or a filesystem without ACLs): " << inherited.err);
+    return;
+  }
+  commit_text(target, "new");
+  CHECK(xattr_of(target, "system.posix_acl_access") == "<errno " + std::to_string(ENODATA) + ">");
+  CHECK(mode_of(target) == 0600);
+  commit_text(dir / "fresh.txt", "a new file does get the default ACL");
+  CHECK(::getxattr((dir / "fresh.txt").c_str(), "system.posix_acl_access", nullptr, 0) > 0);
+}
+
 TEST_CASE("user extended attributes survive write and append", "[commit][metadata][xattr]") {
   TempDir dir;
   auto target = dir / "tagged.txt";

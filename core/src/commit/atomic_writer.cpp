@@ -120,8 +120,13 @@ struct CommitState {
   // trusted.*) the writer may not set (EPERM, EACCES), as cp -a also goes on without it.
   void copy_xattrs() {
     if (!existing_fd.valid()) return;
+    FileSystem& fs = file_system();
+    // The temp inherited the directory's default ACL, if it has one; the old file's ACL (or its
+    // having none) is what the new file must have, as with cp -a.
+    if (fs.remove_xattr(temp.fd.get(), "system.posix_acl_access") != 0 && errno != ENODATA && errno != ENOTSUP)
+      fail("copy extended attributes of", "removing the inherited ACL from the temporary file failed", errno);
     std::vector<XattrFailure> failures;
-    if (file_system().copy_xattrs(existing_fd.get(), temp.fd.get(), failures) == 0) return;
+    if (fs.copy_xattrs(existing_fd.get(), temp.fd.get(), failures) == 0) return;
     for (const XattrFailure& failure : failures) {
       const std::string_view name = failure.name;
       const bool must_keep = name.empty() || name.rfind("user.", 0) == 0 || name.rfind("system.", 0) == 0;

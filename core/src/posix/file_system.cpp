@@ -15,6 +15,7 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -163,6 +164,8 @@ int FileSystem::copy_xattrs(int source, int destination, std::vector<XattrFailur
   ::attr_copy_fd("", source, "", destination, &keep_unless_configured_skip, &context.base);
   return failures.size() == before ? 0 : -1;
 }
+
+int FileSystem::remove_xattr(int fd, const char* name) { return ::fremovexattr(fd, name); }
 
 FileSystem& file_system() noexcept {
   FileSystem* installed = current.load(std::memory_order_acquire);

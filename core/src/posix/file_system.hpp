@@ -59,6 +59,8 @@ class ATOMICIO_EXPORT FileSystem {
   /// ACLs included and skipping what /etc/xattr.conf marks "skip" (see xattr.conf(5)). Returns
   /// 0 when everything was copied, else -1 with each attribute not copied in `failures`.
   virtual int copy_xattrs(int source, int destination, std::vector<XattrFailure>& failures);
+  /// fremovexattr(2).
+  virtual int remove_xattr(int fd, const char* name);
 };
 
 /// The file system in force: the real one unless a test installed another.
