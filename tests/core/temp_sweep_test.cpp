@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <set>
 #include <string>
 
 using atomicio::AtomicWriter;
@@ -67,6 +68,19 @@ class NoTmpfile : public atomicio::detail::FileSystem {
     }
     return FileSystem::open_at(dir, path, flags, mode);
   }
+};
+
+// Records the names each sweep's listing visits.
+class ListingRecorder : public atomicio::detail::FileSystem {
+ public:
+  int read_directory(int dir_fd, long* position, const std::function<bool(std::string_view)>& visit) override {
+    listings.emplace_back();
+    return FileSystem::read_directory(dir_fd, position, [&](std::string_view name) {
+      listings.back().emplace_back(name);
+      return visit(name);
+    });
+  }
+  std::vector<std::vector<std::string>> listings;
 };
 
 }  // namespace
@@ -146,4 +160,35 @@ TEST_CASE("a user's file named exactly like a temp is never removed", "[commit][
   std::sort(users_files.begin(), users_files.end());
   CHECK(others(dir, {"a.txt"}) == users_files);
   CHECK(others(other, {"a.txt"}) == std::vector<std::string>{temp_name});
+}
+
+TEST_CASE("a directory larger than one sweep is swept in steps that reach every entry", "[commit][sweep]") {
+  TempDir dir;
+  for (int i = 0; i < 5000; ++i) spit(dir / ("file-" + std::to_string(i)), "");
+  auto child = ChildProcess::fork([&]() -> int {
+    NoTmpfile no_tmpfile;
+    atomicio::detail::ScopedFileSystem installed(no_tmpfile);
+    AtomicWriter writer(dir / "a.txt");
+    writer.write("never committed");
+    ::_exit(0);  // dies with its temp named: no destructor runs
+  });
+  REQUIRE(child.wait().code == 0);
+  auto dead_temps = [&] {
+    std::size_t count = 0;
+    for (const auto& name : dir.entries()) count += name.find(".atomicio-") != std::string::npos;
+    return count;
+  };
+  REQUIRE(dead_temps() == 1);
+  const auto before = dir.entries();
+  ListingRecorder recorder;
+  atomicio::detail::ScopedFileSystem installed(recorder);
+  commit_text(dir / "a.txt", "x");
+  commit_text(dir / "a.txt", "x");
+  CHECK(dead_temps() == 0);
+  // Each sweep read at most 4096 entries, and the second went on where the first stopped.
+  REQUIRE(recorder.listings.size() == 2);
+  CHECK(recorder.listings[0].size() == 4096);
+  std::set<std::string> swept(recorder.listings[0].begin(), recorder.listings[0].end());
+  swept.insert(recorder.listings[1].begin(), recorder.listings[1].end());
+  CHECK(std::count_if(before.begin(), before.end(), [&](const std::string& name) { return swept.count(name) == 0; }) == 0);
 }

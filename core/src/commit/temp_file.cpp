@@ -31,7 +31,10 @@
 
 #include <cerrno>
 #include <cstdint>
+#include <map>
+#include <mutex>
 #include <string_view>
+#include <utility>
 
 namespace atomicio::detail {
 
@@ -48,6 +51,23 @@ constexpr long kFuseMagic = 0x65735546;
 constexpr long kSmbMagic = 0x517B;
 constexpr long kSmb2Magic = static_cast<long>(0xFE534D42);
 constexpr long kCifsMagic = static_cast<long>(0xFF534D42);
+// One sweep reads at most kSweepEntryLimit entries and opens at most kSweepOpenLimit of them;
+// where it stopped, this process's next sweep of that directory goes on (see ARCHITECTURE).
+constexpr int kSweepEntryLimit = 4096;
+constexpr int kSweepOpenLimit = 64;
+constexpr std::size_t kMaxSweepCursors = 256;
+
+// Where this process's last bounded sweep of a directory (device, inode) stopped.
+// Thread-safety: guarded by `mutex`.
+struct SweepCursors {
+  std::mutex mutex;
+  std::map<std::pair<dev_t, ino_t>, long> positions;
+};
+
+SweepCursors& sweep_cursors() {
+  static SweepCursors cursors;
+  return cursors;
+}
 
 std::string hex(const unsigned char* bytes, std::size_t count) {
   static constexpr char kDigits[] = "0123456789abcdef";
@@ -134,9 +154,8 @@ bool parse_bound_name(std::string_view name, std::string_view& random, std::stri
   return is_hex(random) && is_hex(check);
 }
 
-void remove_if_dead_writers_temp(int dir_fd, std::string_view name) {
-  std::string_view random, check;
-  if (!parse_bound_name(name, random, check)) return;
+void remove_if_dead_writers_temp(int dir_fd, std::string_view name, std::string_view random,
+                                 std::string_view check) {
   FileSystem& fs = file_system();
   const std::string path(name);
   // O_NONBLOCK: whatever is there now is opened without waiting (a FIFO swapped in after
@@ -223,14 +242,35 @@ std::string link_unnamed_temp_file(int dir_fd, int fd, const std::string& target
 
 void sweep_dead_temp_files(int dir_fd) {
   FileSystem& fs = file_system();
+  struct stat directory {};
   const long type = fs.filesystem_type(dir_fd);
-  if (type == kFuseMagic || type == kSmbMagic || type == kSmb2Magic || type == kCifsMagic) return;
-  int seen = 0;
+  if (type == kFuseMagic || type == kSmbMagic || type == kSmb2Magic || type == kCifsMagic ||
+      fs.fstat(dir_fd, &directory) != 0)
+    return;
+  SweepCursors& cursors = sweep_cursors();
+  const auto key = std::make_pair(directory.st_dev, directory.st_ino);
+  long position = 0;
+  {
+    std::lock_guard lock(cursors.mutex);
+    if (auto found = cursors.positions.find(key); found != cursors.positions.end()) position = found->second;
+  }
+  int seen = 0, opened = 0;
   // Best effort: a sweep that cannot list the directory costs only disk space.
-  fs.read_directory(dir_fd, [&](std::string_view name) {
-    if (name.find(kTempMarker) != std::string_view::npos) remove_if_dead_writers_temp(dir_fd, name);
-    return ++seen < kSweepEntryLimit;
+  fs.read_directory(dir_fd, &position, [&](std::string_view name) {
+    std::string_view random, check;
+    if (name.find(kTempMarker) != std::string_view::npos && parse_bound_name(name, random, check)) {
+      remove_if_dead_writers_temp(dir_fd, name, random, check);
+      ++opened;
+    }
+    return ++seen < kSweepEntryLimit && opened < kSweepOpenLimit;
   });
+  std::lock_guard lock(cursors.mutex);
+  if (position == 0) {
+    cursors.positions.erase(key);
+  } else {
+    if (cursors.positions.size() >= kMaxSweepCursors) cursors.positions.clear();
+    cursors.positions[key] = position;
+  }
 }
 
 }  // namespace atomicio::detail

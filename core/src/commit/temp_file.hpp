@@ -32,11 +32,9 @@ TempFile create_named_temp_file(int dir_fd, const std::string& target_name, mode
 std::string link_unnamed_temp_file(int dir_fd, int fd, const std::string& target_name);
 
 /// Removes from `dir_fd` the temps whose writer is provably dead: the name is bound to the
-/// inode it names and nobody holds the temp's lock. Reads at most kSweepEntryLimit entries.
-/// Best effort: never throws, and a temp it cannot prove dead stays.
+/// inode it names and nobody holds the temp's lock. Bounded: reads at most 4096 entries and
+/// opens at most 64 temp-shaped ones, and this process's next sweep of the directory goes on
+/// from there. Best effort: never throws, and a temp it cannot prove dead stays.
 void sweep_dead_temp_files(int dir_fd);
-
-/// The most directory entries one sweep reads (see ARCHITECTURE, "Sweeping dead writers' temps").
-inline constexpr int kSweepEntryLimit = 10000;
 
 }  // namespace atomicio::detail

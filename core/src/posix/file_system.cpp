@@ -133,7 +133,8 @@ int FileSystem::lock_file(int fd, int operation) {
 int FileSystem::stat_x(int dir_fd, const char* path, int flags, unsigned int mask, struct statx* out) {
   return ::statx(dir_fd, path, flags, mask, out);
 }
-int FileSystem::read_directory(int dir_fd, const std::function<bool(std::string_view)>& visit) {
+int FileSystem::read_directory(int dir_fd, long* position,
+                               const std::function<bool(std::string_view)>& visit) {
   int listing_fd = retry_on_eintr([&] { return ::openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC); });
   if (listing_fd < 0) return -1;
   DIR* listing = ::fdopendir(listing_fd);
@@ -141,7 +142,9 @@ int FileSystem::read_directory(int dir_fd, const std::function<bool(std::string_
     ::close(listing_fd);
     return -1;
   }
+  if (*position != 0) ::seekdir(listing, *position);
   int result = 0;
+  long next = 0;
   for (;;) {
     errno = 0;
     const dirent* entry = ::readdir(listing);
@@ -151,10 +154,14 @@ int FileSystem::read_directory(int dir_fd, const std::function<bool(std::string_
     }
     std::string_view name(entry->d_name);
     if (name == "." || name == "..") continue;
-    if (!visit(name)) break;
+    if (!visit(name)) {
+      next = ::telldir(listing);
+      break;
+    }
   }
   const int saved = errno;
   ::closedir(listing);
+  *position = next < 0 ? 0 : next;
   errno = saved;
   return result;
 }

@@ -52,9 +52,12 @@ class ATOMICIO_EXPORT FileSystem {
   virtual int lock_file(int fd, int operation);
   /// statx(2) of `path` relative to `dir_fd` (AT_EMPTY_PATH with "" for `dir_fd` itself).
   virtual int stat_x(int dir_fd, const char* path, int flags, unsigned int mask, struct statx* out);
-  /// Calls `visit` with each entry's name (not "." or "..") until it returns false. Reads
-  /// through a descriptor of its own, so `dir_fd`'s offset is untouched. 0, or -1 and errno.
-  virtual int read_directory(int dir_fd, const std::function<bool(std::string_view name)>& visit);
+  /// Calls `visit` with each entry's name (not "." or "..") from `*position` (0: the start;
+  /// else a value this call left there before, as telldir(3)) until it returns false or the
+  /// listing ends; then leaves in `*position` where to go on (0 after the end). Reads through a
+  /// descriptor of its own, so `dir_fd`'s offset is untouched. 0, or -1 and errno.
+  virtual int read_directory(int dir_fd, long* position,
+                             const std::function<bool(std::string_view name)>& visit);
   /// Copies the extended attributes of `source` to `destination` with libattr's attr_copy_fd,
   /// ACLs included and skipping what /etc/xattr.conf marks "skip" (see xattr.conf(5)). Returns
   /// 0 when everything was copied, else -1 with each attribute not copied in `failures`.
