@@ -134,18 +134,17 @@ TEST_CASE("a live writer's named temp survives other commits into its directory"
 }
 
 TEST_CASE("a user's file named exactly like a temp is never removed", "[commit][sweep]") {
-  TempDir dir, other;
+  TempDir scratch, dir, other;
   std::string temp_name;
   {
     NoTmpfile no_tmpfile;
     atomicio::detail::ScopedFileSystem installed(no_tmpfile);
-    AtomicWriter writer(dir / "a.txt");
-    temp_name = others(dir, {}).at(0);
+    AtomicWriter writer(scratch / "a.txt");
+    temp_name = others(scratch, {}).at(0);
     // The user's copy of a real temp, under the same name: same name, another inode.
-    std::filesystem::copy_file(dir / temp_name, other / temp_name);
-  }  // rolled back: the real temp is gone
-  REQUIRE(dir.entries().empty());
-  spit(dir / temp_name, "mine, created after the writer's temp went away");
+    std::filesystem::copy_file(scratch / temp_name, other / temp_name);
+  }
+  spit(dir / temp_name, "mine, with the name of a writer's temp");
   // Names of the temp pattern with made-up parts, and the old pid-based form with a pid that
   // cannot exist and an old mtime (which the previous sweep deleted).
   const std::string forged = ".a.txt.atomicio-00112233445566778899aabb-0011223344556677.tmp";
