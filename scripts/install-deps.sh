@@ -8,7 +8,7 @@ packages=(
   libboost1.81-dev          # Boost.DLL (plugin loading); 1.81 for Asio file support later
   nlohmann-json3-dev        # the Value type and manifest parsing
   libattr1-dev              # core: attr_copy_fd keeps ACLs and extended attributes across a commit
-  acl attr                  # tests: setfacl/getfacl and setfattr/getfattr
+  acl                       # tests: setfacl
   libcli11-dev              # the atomicio CLI's argument parser
   catch2                    # tests (Catch2 2.x)
   libbenchmark-dev          # bench/ (Google Benchmark)

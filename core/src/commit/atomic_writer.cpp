@@ -280,6 +280,7 @@ void AtomicWriter::commit() {
   // Named before the fsync, so the fsync covers a btrfs O_TMPFILE inode too (btrfs may ignore
   // an fsync of one that has no name yet).
   if (s.temp.name.empty()) s.name_temp();
+  // After the last write to the temp, which would clear its set-id bits (see apply_metadata).
   s.apply_metadata();
   // Without this fsync a crash after the rename can leave a zero-length or partial file: the
   // rename may reach the disk before the data does. A failed fsync is never retried: Linux may
