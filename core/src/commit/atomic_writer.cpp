@@ -84,6 +84,8 @@ struct CommitState {
   void open_existing(const struct stat& info) {
     existing = info;
     has_existing = true;
+    // Opening a device can act on it (a tape rewinds); only a regular file is read.
+    if (!S_ISREG(info.st_mode)) return;
     existing_fd.reset(file_system().open_at(resolved.directory_fd.get(), resolved.name.c_str(),
                                             O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0));
     if (!existing_fd.valid() && errno != EACCES && errno != ENOENT)
