@@ -7,6 +7,8 @@ packages=(
   cmake ninja-build g++ make
   libboost1.81-dev          # Boost.DLL (plugin loading); 1.81 for Asio file support later
   nlohmann-json3-dev        # the Value type and manifest parsing
+  libattr1-dev              # core: attr_copy_fd keeps ACLs and extended attributes across a commit
+  acl                       # tests: setfacl
   libcli11-dev              # the atomicio CLI's argument parser
   catch2                    # tests (Catch2 2.x)
   libbenchmark-dev          # bench/ (Google Benchmark)

@@ -16,6 +16,7 @@
 #include <cerrno>
 #include <fstream>
 #include <string>
+#include <utility>
 
 using atomicio::AtomicWriter;
 using atomicio::CommitOptions;
@@ -75,6 +76,37 @@ class FaultyFileSystem : public atomicio::detail::FileSystem {
   }
   Call call_;
   int error_;
+};
+
+// copy_file_range as FUSE, NFS and proc-like files may do it: `chunk` bytes once, then 0 long
+// before the end of the file. And no reflink, so the copy path is the one under test.
+class ShortCopyFileSystem : public atomicio::detail::FileSystem {
+ public:
+  explicit ShortCopyFileSystem(std::size_t chunk) : chunk_(chunk) {}
+  int clone_file(int, int) override {
+    errno = EOPNOTSUPP;
+    return -1;
+  }
+  ssize_t copy_file_range(int source, int destination, std::size_t) override {
+    const std::size_t chunk = std::exchange(chunk_, 0);
+    if (chunk == 0) return 0;
+    return FileSystem::copy_file_range(source, destination, chunk);
+  }
+
+ private:
+  std::size_t chunk_;
+};
+
+// Neither link form works: no /proc mounted (ENOENT) and linkat(AT_EMPTY_PATH) without
+// CAP_DAC_READ_SEARCH on a kernel before 6.10 (ENOENT too).
+class NoLinkFileSystem : public atomicio::detail::FileSystem {
+ public:
+  int link_at(int, const char*, int, const char*, int) override {
+    ++attempts;
+    errno = ENOENT;
+    return -1;
+  }
+  int attempts = 0;
 };
 
 }  // namespace
@@ -258,20 +290,39 @@ TEST_CASE("without O_TMPFILE the named temp file fallback commits and cleans up"
   CHECK(dir.entries() == std::vector<std::string>{"a.txt"});
 }
 
-TEST_CASE("temp files of dead writers are swept on the first commit into the directory", "[commit]") {
+TEST_CASE("append keeps all old content when copy_file_range returns 0 before the end", "[commit][append]") {
+  for (std::size_t first_chunk : {std::size_t(0), std::size_t(4096)}) {
+    DYNAMIC_SECTION("0 after " << first_chunk << " bytes") {
+      TempDir dir;
+      auto target = dir / "log.txt";
+      const std::string old(200000, 'a');
+      spit(target, old);
+      ShortCopyFileSystem short_copy(first_chunk);
+      atomicio::detail::ScopedFileSystem installed(short_copy);
+      AtomicWriter writer(target, {Durability::full, WriteMode::append});
+      CHECK(writer.size() == old.size());
+      writer.write("tail");
+      writer.commit();
+      CHECK(slurp(target) == old + "tail");
+    }
+  }
+}
+
+TEST_CASE("a commit that cannot link its unnamed temp falls back to a named temp", "[commit]") {
   TempDir dir;
-  // A pid that cannot exist (above pid_max) stands for a writer that died.
-  const std::string stale = ".a.txt.atomicio-2147483646-00112233445566778899aabb.tmp";
-  const std::string alive = ".a.txt.atomicio-" + std::to_string(::getpid()) + "-00112233445566778899aabb.tmp";
-  spit(dir / stale, "partial");
-  spit(dir / alive, "in progress");
-  auto old = std::filesystem::file_time_type::clock::now() - std::chrono::hours(1);
-  std::filesystem::last_write_time(dir / stale, old);
-  std::filesystem::last_write_time(dir / alive, old);
-  commit_text(dir / "a.txt", "x");
-  auto entries = dir.entries();
-  CHECK(std::find(entries.begin(), entries.end(), stale) == entries.end());
-  CHECK(std::find(entries.begin(), entries.end(), alive) != entries.end());
+  auto target = dir / "a.txt";
+  spit(target, "old");
+  REQUIRE(::chmod(target.c_str(), 0640) == 0);
+  NoLinkFileSystem no_link;
+  atomicio::detail::ScopedFileSystem installed(no_link);
+  const std::string content(300000, 'n');  // more than one copy chunk
+  AtomicWriter writer(target);
+  writer.write(content);
+  writer.commit();
+  CHECK(slurp(target) == content);
+  CHECK(mode_of(target) == 0640);
+  CHECK(dir.entries() == std::vector<std::string>{"a.txt"});
+  if (no_link.attempts == 0) WARN("O_TMPFILE is unavailable here: the named temp was used from the start");
 }
 
 TEST_CASE("a full disk is a write error with ENOSPC and the old file survives", "[commit][errors][tmpfs]") {

@@ -4,10 +4,13 @@
 // goes through it.
 //
 // The commit recipe (Linux): an unnamed O_TMPFILE in the target's real directory (or, where
-// the filesystem lacks it, an unpredictable name opened O_EXCL|O_NOFOLLOW), full writes, the
-// target's permission bits and owner copied, fsync, link under a temporary name, rename over the
-// target, fsync of the directory. A symlinked target stays a symlink; its pointee is replaced.
-// See docs/ARCHITECTURE.md for why each step is there.
+// the filesystem lacks it, an unpredictable name opened O_EXCL|O_NOFOLLOW), full writes, link
+// under a temporary name, the target's owner, ACLs and extended attributes and then its
+// permission bits copied (after the last write, which would clear set-id bits), fsync, rename
+// over the target, fsync of the directory. A symlinked target stays a symlink; its pointee is
+// replaced. Hard links to the old file keep the old content. A writer killed before its rename
+// may leave a named temp; the next commit into the directory removes it. See
+// docs/ARCHITECTURE.md for why each step is there.
 //
 // Thread-safety: one writer belongs to one thread at a time. Two writers on one target do not
 // corrupt it (each commit is atomic) but the last commit wins; hold a FileLock for
@@ -28,7 +31,9 @@ enum class Durability {
   /// fsync the file and its directory: the new content survives power loss. The default.
   full,
   /// Skip fsync: still atomic against process crashes (readers see old or new, never torn), but
-  /// after a power loss the file may hold the old content. For scratch data.
+  /// after a power loss or OS crash the file may hold the old content, or be empty, or hold
+  /// part of the new content: nothing is flushed before the rename, so the rename may reach the
+  /// disk before the data. For scratch data.
   process_crash_only,
 };
 

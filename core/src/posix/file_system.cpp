@@ -6,10 +6,16 @@
 
 #include "atomicio_config.h"
 
+#include <attr/error_context.h>
+#include <attr/libattr.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <linux/fs.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/vfs.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -33,6 +39,28 @@ FileSystem& real_file_system() noexcept {
 }
 
 std::atomic<FileSystem*> current{nullptr};
+
+// attr_copy_fd reports failures through this context. It passes the attribute's name to the
+// filter before each copy, so the filter remembers it for the error callback (which is only
+// given a printf format).
+struct XattrCopyContext {
+  error_context base;  // first member: libattr hands us back a pointer to it
+  std::string current;
+  std::vector<XattrFailure>* failures;
+};
+
+void record_xattr_failure(error_context* context, const char*, ...) {
+  auto* self = reinterpret_cast<XattrCopyContext*>(context);
+  self->failures->push_back({self->current, errno});
+}
+
+int keep_unless_configured_skip(const char* name, error_context* context) {
+  auto* self = reinterpret_cast<XattrCopyContext*>(context);
+  self->current = name;
+  // Unlike attr_copy_fd's default filter we keep the "permissions" class too: those are the
+  // POSIX and NFSv4 ACLs, which coreutils copies separately and we copy here.
+  return attr_copy_action(name, nullptr) != ATTR_ACTION_SKIP;
+}
 
 }  // namespace
 
@@ -101,6 +129,53 @@ long FileSystem::filesystem_type(int fd) {
   if (::fstatfs(fd, &info) != 0) return -1;
   return static_cast<long>(info.f_type);
 }
+
+int FileSystem::lock_file(int fd, int operation) {
+  return retry_on_eintr([&] { return ::flock(fd, operation); });
+}
+int FileSystem::stat_x(int dir_fd, const char* path, int flags, unsigned int mask, struct statx* out) {
+  return ::statx(dir_fd, path, flags, mask, out);
+}
+int FileSystem::read_directory(int dir_fd, long* position,
+                               const std::function<bool(std::string_view)>& visit) {
+  int listing_fd = retry_on_eintr([&] { return ::openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC); });
+  if (listing_fd < 0) return -1;
+  DIR* listing = ::fdopendir(listing_fd);
+  if (listing == nullptr) {
+    ::close(listing_fd);
+    return -1;
+  }
+  if (*position != 0) ::seekdir(listing, *position);
+  int result = 0;
+  long next = 0;
+  for (;;) {
+    errno = 0;
+    const dirent* entry = ::readdir(listing);
+    if (entry == nullptr) {
+      if (errno != 0) result = -1;
+      break;
+    }
+    std::string_view name(entry->d_name);
+    if (name == "." || name == "..") continue;
+    if (!visit(name)) {
+      next = ::telldir(listing);
+      break;
+    }
+  }
+  const int saved = errno;
+  ::closedir(listing);
+  *position = next < 0 ? 0 : next;
+  errno = saved;
+  return result;
+}
+int FileSystem::copy_xattrs(int source, int destination, std::vector<XattrFailure>& failures) {
+  XattrCopyContext context{{&record_xattr_failure, nullptr, nullptr}, {}, &failures};
+  const std::size_t before = failures.size();
+  ::attr_copy_fd("", source, "", destination, &keep_unless_configured_skip, &context.base);
+  return failures.size() == before ? 0 : -1;
+}
+
+int FileSystem::remove_xattr(int fd, const char* name) { return ::fremovexattr(fd, name); }
 
 FileSystem& file_system() noexcept {
   FileSystem* installed = current.load(std::memory_order_acquire);

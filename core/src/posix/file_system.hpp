@@ -13,8 +13,19 @@
 #include <sys/types.h>
 
 #include <cstddef>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
 
 namespace atomicio::detail {
+
+/// One extended attribute copy_xattrs could not copy: its name (empty when the source's list
+/// itself could not be read) and the errno.
+struct XattrFailure {
+  std::string name;
+  int error = 0;
+};
 
 class ATOMICIO_EXPORT FileSystem {
  public:
@@ -39,6 +50,22 @@ class ATOMICIO_EXPORT FileSystem {
   virtual ssize_t copy_file_range(int source, int destination, std::size_t size);
   /// The filesystem magic of `fd` (statfs f_type), or -1.
   virtual long filesystem_type(int fd);
+  /// flock(2): `operation` is LOCK_EX, LOCK_SH or LOCK_UN, optionally | LOCK_NB.
+  virtual int lock_file(int fd, int operation);
+  /// statx(2) of `path` relative to `dir_fd` (AT_EMPTY_PATH with "" for `dir_fd` itself).
+  virtual int stat_x(int dir_fd, const char* path, int flags, unsigned int mask, struct statx* out);
+  /// Calls `visit` with each entry's name (not "." or "..") from `*position` (0: the start;
+  /// else a value this call left there before, as telldir(3)) until it returns false or the
+  /// listing ends; then leaves in `*position` where to go on (0 after the end). Reads through a
+  /// descriptor of its own, so `dir_fd`'s offset is untouched. 0, or -1 and errno.
+  virtual int read_directory(int dir_fd, long* position,
+                             const std::function<bool(std::string_view name)>& visit);
+  /// Copies the extended attributes of `source` to `destination` with libattr's attr_copy_fd,
+  /// ACLs included and skipping what /etc/xattr.conf marks "skip" (see xattr.conf(5)). Returns
+  /// 0 when everything was copied, else -1 with each attribute not copied in `failures`.
+  virtual int copy_xattrs(int source, int destination, std::vector<XattrFailure>& failures);
+  /// fremovexattr(2).
+  virtual int remove_xattr(int fd, const char* name);
 };
 
 /// The file system in force: the real one unless a test installed another.
