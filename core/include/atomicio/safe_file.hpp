@@ -56,9 +56,9 @@ struct FileOptions {
   /// FileReadError naming the limit and the path, raised with about this much memory in use
   /// (a regular file over the limit is refused before it is read). The guard against
   /// decompression bombs and against devices or huge files in a value's place; read_stream()
-  /// and open_writer() are not bounded by it. 256 MiB by default: a parsed value takes several
-  /// times its text's size (about 10x for dense small arrays and objects), so a 1 GiB text
-  /// could need 10 GiB as a Value; raise it for larger values, or stream them.
+  /// and open_writer() are not bounded by it. 256 MiB by default: reading a value takes 8-16x
+  /// its text's size at the peak (measured for dense small objects and arrays), so a 1 GiB text
+  /// could need 16 GiB as a Value; raise it for larger values, or stream them.
   std::uint64_t max_decoded_size = std::uint64_t{256} << 20;
   /// The lock backend (see LockOptions::backend). Empty: the process default.
   std::string lock_backend;
