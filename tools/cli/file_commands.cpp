@@ -99,7 +99,7 @@ void add_max_size_option(CLI::App& verb, std::uint64_t& bytes) {
                   "than that in memory; suffixes K, M, G, T are powers of 1024. Default: 256M")
       ->type_name("SIZE")
       ->envname("ATOMICIO_MAX_SIZE")
-      ->transform(CLI::AsSizeValue(false));
+      ->transform(CLI::AsSizeValue(false).description(""));  // the help above says it shorter
 }
 
 void add_file_commands(CLI::App& app, Commands& commands) {
