@@ -1,9 +1,10 @@
 // In a set-uid process the environment belongs to a less privileged user, so the plugin host
 // must not take plugin directories from ATOMICIO_PLUGIN_PATH nor a lock backend from
-// ATOMICIO_LOCK_BACKEND there. The test runs one probe binary twice with the same environment:
-// a plain copy (the variables take effect) and a copy set-uid to nobody (they are ignored while
-// still visible to getenv). It needs root to make the set-uid copy, and a kernel and mount that
-// honour the bit; elsewhere it skips and says why.
+// ATOMICIO_LOCK_BACKEND there, nor show that user its plugin search (ATOMICIO_DEBUG_PLUGINS).
+// The test runs one probe binary twice with the same environment: a plain copy (the variables
+// take effect) and a copy set-uid to nobody (they are ignored while still visible to getenv).
+// It needs root to make the set-uid copy, and a kernel and mount that honour the bit;
+// elsewhere it skips and says why.
 #include "support/run_program.hpp"
 #include "support/child_process.hpp"
 #include "support/temp_dir.hpp"
@@ -38,7 +39,8 @@ fs::path copy_probe(const fs::path& dir, const std::string& name, uid_t owner, m
 
 }  // namespace
 
-TEST_CASE("a set-uid process ignores ATOMICIO_PLUGIN_PATH and ATOMICIO_LOCK_BACKEND", "[plugin][setuid][security]") {
+TEST_CASE("a set-uid process ignores ATOMICIO_PLUGIN_PATH, ATOMICIO_LOCK_BACKEND and ATOMICIO_DEBUG_PLUGINS",
+          "[plugin][setuid][security]") {
   if (::geteuid() != 0) {
     WARN("skipped: making a set-uid copy of the probe needs root");
     return;
@@ -56,7 +58,7 @@ TEST_CASE("a set-uid process ignores ATOMICIO_PLUGIN_PATH and ATOMICIO_LOCK_BACK
   const fs::path setuid = copy_probe(dir.path(), "setuid-probe", kNobody, 04755);
   auto run = [&](const fs::path& probe) {
     return run_program({"env", "ATOMICIO_PLUGIN_PATH=" + env_plugins.string(),
-                        "ATOMICIO_LOCK_BACKEND=no-such-backend", probe.string(),
+                        "ATOMICIO_LOCK_BACKEND=no-such-backend", "ATOMICIO_DEBUG_PLUGINS=1", probe.string(),
                         (shared / (probe.filename().string() + ".target")).string()});
   };
 
@@ -66,6 +68,7 @@ TEST_CASE("a set-uid process ignores ATOMICIO_PLUGIN_PATH and ATOMICIO_LOCK_BACK
   CHECK(has_line(as_user.out, "search environment " + env_plugins.string()));
   CHECK(as_user.out.find("lock error: ") != std::string::npos);
   CHECK(as_user.out.find("no-such-backend") != std::string::npos);
+  CHECK(as_user.err.find("atomicio plugins: ") != std::string::npos);  // the trace is on
 
   const RunResult as_setuid = run(setuid);
   INFO("set-uid probe:\n" << as_setuid.out << as_setuid.err);
@@ -79,4 +82,5 @@ TEST_CASE("a set-uid process ignores ATOMICIO_PLUGIN_PATH and ATOMICIO_LOCK_BACK
   CHECK(as_setuid.out.find("search install") != std::string::npos);
   CHECK(as_setuid.out.find("no-such-backend") == std::string::npos);
   CHECK(as_setuid.out.find("\nbackend ") != std::string::npos);  // the automatic choice
+  CHECK(as_setuid.err.find("atomicio plugins: ") == std::string::npos);  // no trace of the search
 }

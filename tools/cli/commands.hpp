@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cstdint>
 #include <functional>
 #include <vector>
 
@@ -22,5 +23,9 @@ void add_info_commands(CLI::App& app, Commands& commands);
 void add_file_commands(CLI::App& app, Commands& commands);
 /// edit, lock: run a command while holding a file's lock.
 void add_process_commands(CLI::App& app, Commands& commands);
+
+/// Adds --max-size SIZE (also from ATOMICIO_MAX_SIZE) to a verb that reads a whole file into
+/// memory; `bytes` starts as FileOptions' default and receives the value.
+void add_max_size_option(CLI::App& verb, std::uint64_t& bytes);
 
 }  // namespace atomicio::cli

@@ -9,6 +9,7 @@
 #include <atomicio/errors.hpp>
 #include <atomicio/safe_file.hpp>
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <system_error>
@@ -21,10 +22,17 @@ struct FileArguments {
   std::string path;
   std::string text;  // update's JSON, append's TEXT
   bool raw = false;
+  std::uint64_t max_size = FileOptions{}.max_decoded_size;  // cat's and update's read
 };
 
-int cat_file(const std::string& path) {
-  std::optional<Value> value = SafeFile(path).read();
+FileOptions reading_at_most(std::uint64_t max_size) {
+  FileOptions options;
+  options.max_decoded_size = max_size;
+  return options;
+}
+
+int cat_file(const std::string& path, std::uint64_t max_size) {
+  std::optional<Value> value = SafeFile(path, Timeout::infinite(), reading_at_most(max_size)).read();
   if (!value) throw FileReadError("read", path, "", std::make_error_code(std::errc::no_such_file_or_directory));
   std::string text;
   try {
@@ -46,8 +54,8 @@ int write_file(const std::string& path, bool raw) {
   return kExitSuccess;
 }
 
-int update_file(const std::string& path, const std::string& json) {
-  SafeFile(path).update(parse_json_input(json, "the JSON argument"));
+int update_file(const std::string& path, const std::string& json, std::uint64_t max_size) {
+  SafeFile(path, Timeout::infinite(), reading_at_most(max_size)).update(parse_json_input(json, "the JSON argument"));
   return kExitSuccess;
 }
 
@@ -55,10 +63,12 @@ struct ConvertArguments {
   std::string source;
   std::string destination;
   int level = -1;
+  std::uint64_t max_size = FileOptions{}.max_decoded_size;  // SRC's read
 };
 
 int convert_file(const ConvertArguments& arguments) {
-  std::optional<Value> value = SafeFile(arguments.source).read();
+  std::optional<Value> value =
+      SafeFile(arguments.source, Timeout::infinite(), reading_at_most(arguments.max_size)).read();
   if (!value)
     throw FileReadError("read", arguments.source, "", std::make_error_code(std::errc::no_such_file_or_directory));
   FileOptions options;
@@ -83,13 +93,23 @@ CLI::App* add_verb(CLI::App& app, const char* name, const char* description, con
 
 }  // namespace
 
+void add_max_size_option(CLI::App& verb, std::uint64_t& bytes) {
+  verb.add_option("--max-size", bytes,
+                  "Refuse (exit 1) content larger than SIZE bytes once decompressed, before holding more "
+                  "than that in memory; suffixes K, M, G, T are powers of 1024. Default: 256M")
+      ->type_name("SIZE")
+      ->envname("ATOMICIO_MAX_SIZE")
+      ->transform(CLI::AsSizeValue(false).description(""));  // the help above says it shorter
+}
+
 void add_file_commands(CLI::App& app, Commands& commands) {
   auto cat = std::make_shared<FileArguments>();
   CLI::App* cat_verb = add_verb(app, "cat", "Print PATH's value as JSON",
                                 "Reads under PATH's shared lock and prints the value with 2-space indent.\n"
                                 "A missing file is an error.",
                                 *cat);
-  commands.push_back({cat_verb, [cat] { return cat_file(cat->path); }});
+  add_max_size_option(*cat_verb, cat->max_size);
+  commands.push_back({cat_verb, [cat] { return cat_file(cat->path, cat->max_size); }});
 
   auto write = std::make_shared<FileArguments>();
   CLI::App* write_verb = add_verb(app, "write", "Replace PATH with the JSON document on stdin (or its bytes: --raw)",
@@ -107,7 +127,8 @@ void add_file_commands(CLI::App& app, Commands& commands) {
                                    "Example: atomicio update config.json '{\"retries\": 3}'",
                                    *update);
   update_verb->add_option("JSON", update->text, "The JSON document to merge")->required();
-  commands.push_back({update_verb, [update] { return update_file(update->path, update->text); }});
+  add_max_size_option(*update_verb, update->max_size);
+  commands.push_back({update_verb, [update] { return update_file(update->path, update->text, update->max_size); }});
 
   auto append = std::make_shared<FileArguments>();
   CLI::App* append_verb = add_verb(app, "append", "Add TEXT at the end of PATH as one atomic commit",
@@ -130,6 +151,7 @@ void add_file_commands(CLI::App& app, Commands& commands) {
   convert_verb->add_option("DST", convert->destination, "The file to write")->required();
   convert_verb->add_option("--level", convert->level, "Compression level for DST's codecs (gzip/bzip2 1-9, xz 0-9)")
       ->type_name("N");
+  add_max_size_option(*convert_verb, convert->max_size);
   commands.push_back({convert_verb, [convert] { return convert_file(*convert); }});
 }
 

@@ -11,6 +11,7 @@
 #include <atomicio/timeout.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <exception>
 #include <memory>
 #include <string>
@@ -29,6 +30,7 @@ struct LockArguments {
   std::string backend;
   bool shared = false;
   bool nonblock = false;
+  std::uint64_t max_size = FileOptions{}.max_decoded_size;  // edit's read of PATH
 };
 
 // Rejects what Timeout cannot represent: negative numbers, NaN, durations that overflow.
@@ -53,6 +55,7 @@ Timeout timeout_of(const LockArguments& arguments) {
 int edit_file(const LockArguments& arguments) {
   FileOptions options;
   options.lock_backend = arguments.backend;
+  options.max_decoded_size = arguments.max_size;
   ThreadedSafeFile file(arguments.path, timeout_of(arguments), options);
   // Held from before the read until after the commit, so no other atomicio writer can slip in
   // between; read_bytes() and write_bytes() below re-enter it (same thread).
@@ -105,8 +108,11 @@ void add_process_commands(CLI::App& app, Commands& commands) {
       "Takes PATH's exclusive lock, runs CMD with PATH's bytes on stdin (nothing if PATH does\n"
       "not exist) and, if CMD exits 0, atomically replaces PATH with CMD's stdout. Otherwise PATH\n"
       "is left untouched and edit exits with CMD's status. CMD's stderr is passed through.\n"
+      "SIGTERM and SIGHUP are passed on to CMD; if edit itself is killed (SIGKILL), CMD is\n"
+      "killed with it, since edit's lock is gone (processes CMD starts are not).\n"
       "Example: atomicio edit counter -- awk '{print $1+1}'");
   add_lock_options(*edit_verb, *edit);
+  add_max_size_option(*edit_verb, edit->max_size);
   commands.push_back({edit_verb, [edit] { return edit_file(*edit); }});
 
   auto lock = std::make_shared<LockArguments>();
@@ -116,6 +122,9 @@ void add_process_commands(CLI::App& app, Commands& commands) {
       "runs CMD with this tool's stdin, stdout and stderr, releases the lock when CMD exits and\n"
       "exits with CMD's status. CMD is another process: its own atomicio calls on PATH wait for\n"
       "this lock like anyone else's, so use edit for a read-modify-write of PATH.\n"
+      "SIGTERM and SIGHUP are passed on to CMD. If lock itself is killed (SIGKILL), the lock is\n"
+      "released and CMD is killed with it (unlike flock(1), where CMD keeps the lock); processes\n"
+      "CMD starts in the background, and a set-uid CMD, are not killed.\n"
       "Example: atomicio lock --timeout 5 data.json -- ./migrate.sh data.json");
   lock_verb->add_flag("--shared", lock->shared, "Take the shared (reader) lock instead of the exclusive one");
   add_lock_options(*lock_verb, *lock);

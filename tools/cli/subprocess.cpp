@@ -1,6 +1,7 @@
-// posix_spawnp-based child processes with pipes fed and drained through poll(2). posix_spawn
-// rather than fork: the tool may hold a lock table with threads' state in it, and posix_spawn
-// runs nothing of ours in the child; glibc also reports a failed exec as its return value.
+// Child processes started with vfork + execve, with pipes fed and drained through poll(2).
+// vfork rather than fork: the tool may hold a lock table with threads' state in it, and vfork
+// neither copies it nor runs pthread_atfork handlers; the child makes only system calls before
+// exec. Not posix_spawn: the child must set PR_SET_PDEATHSIG, which posix_spawn cannot.
 #include "subprocess.hpp"
 
 #include "cli_errors.hpp"
@@ -9,13 +10,15 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <array>
 #include <atomic>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <system_error>
 #include <utility>
@@ -27,17 +30,24 @@ namespace atomicio::cli {
 namespace {
 
 std::atomic<pid_t> g_child{0};
+std::atomic<int> g_child_pidfd{-1};    // refers to the child itself, never to a reused pid
 std::atomic<int> g_pending_signal{0};  // arrived before the child existed
 
 void forward_signal(int signal) {
+  const int saved_errno = errno;
+  int pidfd = g_child_pidfd.load();
   pid_t child = g_child.load();
-  if (child > 0) ::kill(child, signal);
+  // Through the pidfd when there is one: once the child is reaped it fails with ESRCH instead
+  // of reaching whatever process has taken the pid since.
+  if (pidfd >= 0) ::syscall(SYS_pidfd_send_signal, pidfd, signal, nullptr, 0);
+  else if (child > 0) ::kill(child, signal);
   else g_pending_signal.store(signal);
+  errno = saved_errno;
 }
 
 // The tool's signal dispositions while a child runs; restored on destruction. The child starts
 // with the dispositions the tool was started with (so `nohup atomicio lock ...` still ignores
-// SIGHUP in CMD), which child_defaults() tells posix_spawn to restore.
+// SIGHUP in CMD), which the child restores from child_defaults() before exec.
 class ParentSignals {
  public:
   ParentSignals() {
@@ -58,9 +68,12 @@ class ParentSignals {
     for (int signal : {SIGTERM, SIGHUP}) save_and_set(signal, forward);
   }
   ~ParentSignals() {
-    g_child.store(0);
+    forget_child();
     g_pending_signal.store(0);
     for (std::size_t i = 0; i < count_; ++i) ::sigaction(saved_[i].first, &saved_[i].second, nullptr);
+    // Closed only now that no handler of ours can start; one already running on another thread
+    // that loaded the number gets EBADF (or a fd that is no pidfd: EINVAL), never a process.
+    if (pidfd_ >= 0) ::close(pidfd_);
   }
   ParentSignals(const ParentSignals&) = delete;
   ParentSignals& operator=(const ParentSignals&) = delete;
@@ -68,8 +81,18 @@ class ParentSignals {
   const sigset_t& child_defaults() const noexcept { return child_defaults_; }
 
   void set_child(pid_t pid) noexcept {
+    // The child is not reaped before wait_for(), so the pid still names it here. Without pidfd
+    // support (Linux < 5.3) forwarding falls back to kill(pid), made safe by wait_for's order.
+    pidfd_ = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+    g_child_pidfd.store(pidfd_);
     g_child.store(pid);
     if (int signal = g_pending_signal.exchange(0); signal != 0) ::kill(pid, signal);
+  }
+
+  /// From here on signals are no longer forwarded (the child has exited).
+  static void forget_child() noexcept {
+    g_child_pidfd.store(-1);
+    g_child.store(0);
   }
 
  private:
@@ -84,6 +107,7 @@ class ParentSignals {
   std::array<std::pair<int, struct sigaction>, 5> saved_{};
   std::size_t count_ = 0;
   sigset_t child_defaults_{};
+  int pidfd_ = -1;
 };
 
 class Fd {
@@ -111,46 +135,120 @@ struct Pipe {
 
 Pipe make_pipe() {
   int fds[2];
-  // O_CLOEXEC: only the ends posix_spawn dup2()s onto 0 and 1 may reach CMD, or CMD would hold
+  // O_CLOEXEC: only the ends the child dup2()s onto 0 and 1 may reach CMD, or CMD would hold
   // its own stdin open and never see end of file.
   if (::pipe2(fds, O_CLOEXEC) != 0) throw std::system_error(errno, std::generic_category(), "pipe");
   return Pipe{Fd(fds[0]), Fd(fds[1])};
 }
 
-class FileActions {
- public:
-  FileActions() { ::posix_spawn_file_actions_init(&actions_); }
-  ~FileActions() { ::posix_spawn_file_actions_destroy(&actions_); }
-  FileActions(const FileActions&) = delete;
-  FileActions& operator=(const FileActions&) = delete;
-  void dup2(int from, int to) {
-    if (int error = ::posix_spawn_file_actions_adddup2(&actions_, from, to); error != 0)
-      throw std::system_error(error, std::generic_category(), "posix_spawn_file_actions_adddup2");
-  }
-  const posix_spawn_file_actions_t* get() const noexcept { return &actions_; }
-
- private:
-  posix_spawn_file_actions_t actions_;
+struct Redirect {
+  int from;
+  int to;
 };
 
+// Everything the child needs, prepared before vfork: the child may not allocate.
+struct ChildSetup {
+  std::vector<char*> argv;
+  std::vector<std::string> candidates;  // what execvp would try, in order
+  std::vector<const char*> candidate_pointers;
+  std::vector<Redirect> redirects;
+  sigset_t defaults;
+  pid_t parent = 0;
+  int error = 0;  // written by the child (vfork shares our memory) when it cannot exec
+};
+
+// The paths execvp(3) tries for `command`: itself when it holds a slash, else each directory
+// of PATH (confstr's "/bin:/usr/bin" when unset; an empty entry is the current directory).
+std::vector<std::string> executable_candidates(const std::string& command) {
+  if (command.empty()) return {};
+  if (command.find('/') != std::string::npos) return {command};
+  const char* path = std::getenv("PATH");
+  std::string list = path != nullptr ? path : "/bin:/usr/bin";
+  std::vector<std::string> candidates;
+  std::size_t begin = 0;
+  for (;;) {
+    std::size_t end = list.find(':', begin);
+    std::string directory = list.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
+    candidates.push_back((directory.empty() ? std::string(".") : directory) + "/" + command);
+    if (end == std::string::npos) break;
+    begin = end + 1;
+  }
+  return candidates;
+}
+
+// The vfork child: system calls only, then exec or _exit.
+[[noreturn]] void exec_child(ChildSetup& setup) {
+  // Our handlers must not run in the child before exec replaces them (they would act on the
+  // parent's memory); the signals the tool changed go back to their defaults for CMD.
+  struct sigaction default_action {};
+  default_action.sa_handler = SIG_DFL;
+  for (int signal = 1; signal < NSIG; ++signal) {
+    struct sigaction current {};
+    if (::sigaction(signal, nullptr, &current) != 0) continue;
+    const bool handled = current.sa_handler != SIG_DFL && current.sa_handler != SIG_IGN;
+    if (handled || sigismember(&setup.defaults, signal) == 1) ::sigaction(signal, &default_action, nullptr);
+  }
+  // CMD dies with the tool: a SIGKILLed tool loses its lock at once, and CMD must not go on
+  // working on the file without it. The parent may have died before the prctl: then getppid()
+  // is no longer it and nobody would deliver the signal.
+  if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != setup.parent) ::_exit(kExitFailure);
+  for (const Redirect& redirect : setup.redirects) {
+    if (redirect.from == redirect.to) ::fcntl(redirect.to, F_SETFD, 0);  // keep it across exec
+    else if (::dup2(redirect.from, redirect.to) < 0) {
+      setup.error = errno;
+      ::_exit(kExitCannotExecute);
+    }
+  }
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  int error = ENOENT;
+  bool denied = false;
+  for (const char* candidate : setup.candidate_pointers) {
+    ::execve(candidate, setup.argv.data(), environ);
+    error = errno;
+    // As execvp: a missing or inaccessible directory entry means try the next one.
+    if (error == EACCES) denied = true;
+    else if (error != ENOENT && error != ENOTDIR && error != ESTALE && error != ENODEV && error != ETIMEDOUT) break;
+  }
+  setup.error = denied && (error == ENOENT || error == ENOTDIR) ? EACCES : error;
+  ::_exit(kExitNotFound);
+}
+
 // Returns the child's pid, or -1 with `error` set when it could not be started.
-pid_t spawn(const std::vector<std::string>& argv, const FileActions* actions, const ParentSignals& signals,
+pid_t spawn(const std::vector<std::string>& argv, std::vector<Redirect> redirects, const ParentSignals& signals,
             int& error) {
-  std::vector<char*> args;
-  for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
-  args.push_back(nullptr);
-  posix_spawnattr_t attributes;
-  ::posix_spawnattr_init(&attributes);
-  sigset_t unblocked;
-  sigemptyset(&unblocked);
-  ::posix_spawnattr_setsigmask(&attributes, &unblocked);
-  ::posix_spawnattr_setsigdefault(&attributes, &signals.child_defaults());
-  ::posix_spawnattr_setflags(&attributes, static_cast<short>(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF));
-  pid_t pid = -1;
-  error = ::posix_spawnp(&pid, args[0], actions != nullptr ? actions->get() : nullptr, &attributes, args.data(),
-                         environ);
-  ::posix_spawnattr_destroy(&attributes);
-  return error == 0 ? pid : -1;
+  ChildSetup setup;
+  for (const auto& arg : argv) setup.argv.push_back(const_cast<char*>(arg.c_str()));
+  setup.argv.push_back(nullptr);
+  setup.candidates = executable_candidates(argv.at(0));
+  for (const auto& candidate : setup.candidates) setup.candidate_pointers.push_back(candidate.c_str());
+  setup.redirects = std::move(redirects);
+  setup.defaults = signals.child_defaults();
+  setup.parent = ::getpid();
+  // Every signal blocked across vfork, so none is handled in the child while it still runs
+  // with our handlers and memory; the child unblocks them once its dispositions are reset.
+  sigset_t all;
+  sigset_t previous;
+  sigfillset(&all);
+  ::pthread_sigmask(SIG_SETMASK, &all, &previous);
+  pid_t pid = ::vfork();
+  if (pid == 0) exec_child(setup);
+  const int vfork_error = errno;
+  ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+  if (pid < 0) {
+    error = vfork_error;
+    return -1;
+  }
+  if (setup.error != 0) {
+    // It never ran CMD: reap it here, it has nothing to report.
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    error = setup.error;
+    return -1;
+  }
+  return pid;
 }
 
 int launch_failure(const std::string& command, int error) {
@@ -163,7 +261,14 @@ int launch_failure(const std::string& command, int error) {
 }
 
 // Returns the exit status in shell convention; `signal` gets the signal that killed the child.
+// The child is reaped only after forwarding has stopped: until the reap its pid cannot be
+// reused, so a signal forwarded up to that point reaches it or its zombie, never another process.
 int wait_for(pid_t pid, int* signal = nullptr) {
+  siginfo_t exited {};
+  while (::waitid(P_PID, static_cast<id_t>(pid), &exited, WEXITED | WNOWAIT) < 0) {
+    if (errno != EINTR) throw std::system_error(errno, std::generic_category(), "waitid");
+  }
+  ParentSignals::forget_child();
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0) {
     if (errno != EINTR) throw std::system_error(errno, std::generic_category(), "waitpid");
@@ -215,12 +320,10 @@ void pump(Fd& to_child, Fd& from_child, std::string_view input, std::string& out
 FilterResult run_filter(const std::vector<std::string>& argv, std::string_view input) {
   Pipe to_child = make_pipe();
   Pipe from_child = make_pipe();
-  FileActions actions;
-  actions.dup2(to_child.read.get(), STDIN_FILENO);
-  actions.dup2(from_child.write.get(), STDOUT_FILENO);
   ParentSignals signals;
   int error = 0;
-  pid_t pid = spawn(argv, &actions, signals, error);
+  pid_t pid = spawn(argv, {{to_child.read.get(), STDIN_FILENO}, {from_child.write.get(), STDOUT_FILENO}}, signals,
+                    error);
   // Our copies of the child's ends must go, or neither side would ever see end of file.
   to_child.read.reset();
   from_child.write.reset();
@@ -247,7 +350,7 @@ FilterResult run_filter(const std::vector<std::string>& argv, std::string_view i
 int run_command(const std::vector<std::string>& argv) {
   ParentSignals signals;
   int error = 0;
-  pid_t pid = spawn(argv, nullptr, signals, error);
+  pid_t pid = spawn(argv, {}, signals, error);
   if (pid < 0) return launch_failure(argv.at(0), error);
   signals.set_child(pid);
   return wait_for(pid);

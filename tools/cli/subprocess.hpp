@@ -1,7 +1,9 @@
 // Running the user's CMD for edit and lock: PATH lookup, exit status in shell convention, and
 // the parent's signal manners of system(3) (SIGINT and SIGQUIT are left to the child, which
 // shares the terminal) plus forwarding of SIGTERM and SIGHUP, so that killing the tool stops
-// CMD before the tool's lock is released.
+// CMD before the tool's lock is released. A tool that cannot clean up (SIGKILL, a crash) takes
+// CMD with it: CMD gets SIGKILL from the kernel (PR_SET_PDEATHSIG) as the lock is released.
+// Processes CMD starts itself, and a set-uid CMD (exec clears the setting), are not covered.
 //
 // Thread-safety: one call at a time per process (they change process-wide signal dispositions).
 #pragma once

@@ -141,8 +141,10 @@ class ATOMICIO_EXPORT PluginError : public AtomicIOError {
   std::string plugin_id_;
 };
 
-/// No installed plugin provides what was asked (a lock backend, a format). The message lists
-/// the directories searched, rejected candidates with their reasons, and an install hint.
+/// No installed plugin provides what was asked by name: a lock backend, or a plugin id given to
+/// PluginHost::preload. (A file whose format or codec no plugin handles is an
+/// UnsupportedFormatError.) The message lists the directories searched, rejected candidates
+/// with their reasons, and an install hint.
 class ATOMICIO_EXPORT PluginNotInstalledError : public PluginError {
  public:
   using PluginError::PluginError;
@@ -157,7 +159,10 @@ class ATOMICIO_EXPORT PluginLoadError : public PluginError {
   ~PluginLoadError() override;
 };
 
-/// No registered format or installed format plugin handles the file's extension.
+/// No registered format or installed format plugin handles the file's extension, or no codec
+/// plugin its compression suffix; this is also what a missing format or codec plugin gives.
+/// The message names the first-party plugin that would (when there is one), unusable candidates
+/// with their reasons, and the directories searched.
 class ATOMICIO_EXPORT UnsupportedFormatError : public AtomicIOError {
  public:
   using AtomicIOError::AtomicIOError;

@@ -51,9 +51,15 @@ struct FileOptions {
   /// The codec's own level scale (gzip and bzip2 1-9, xz 0-9), for every codec of the name;
   /// -1 for each codec's default. An out-of-range level is a FileWriteError.
   int compression_level = -1;
-  /// Reading stops with FileReadError once decoded content passes this size: the guard against
-  /// decompression bombs. It bounds what a read may hold in memory, not what streaming reads.
-  std::uint64_t max_decoded_size = std::uint64_t{1} << 30;
+  /// The largest content a whole-content read (read, read_bytes, update) holds in memory: the
+  /// decompressed content, or the stored bytes of an uncompressed file. A larger one is a
+  /// FileReadError naming the limit and the path, raised with about this much memory in use
+  /// (a regular file over the limit is refused before it is read). The guard against
+  /// decompression bombs and against devices or huge files in a value's place; read_stream()
+  /// and open_writer() are not bounded by it. 256 MiB by default: reading a value takes 8-16x
+  /// its text's size at the peak (measured for dense small objects and arrays), so a 1 GiB text
+  /// could need 16 GiB as a Value; raise it for larger values, or stream them.
+  std::uint64_t max_decoded_size = std::uint64_t{256} << 20;
   /// The lock backend (see LockOptions::backend). Empty: the process default.
   std::string lock_backend;
   /// See LockOptions::stale_after.

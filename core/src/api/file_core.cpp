@@ -116,30 +116,16 @@ std::shared_ptr<const Format> FileCore::format(const Encoding& encoding) const {
 std::optional<std::string> FileCore::read_stored_unlocked(const ResolvedTarget& target) const {
   UniqueFd fd = open_for_reading(target, path_);
   if (!fd.valid()) return std::nullopt;
-  struct stat info {};
-  if (file_system().fstat(fd.get(), &info) != 0) throw FileReadError("stat", path_, "", os_error());
-  // One byte more than the size, so the read that finds the end needs no reallocation; the
-  // file may still grow between fstat and read, hence the loop.
-  std::string content(static_cast<std::size_t>(info.st_size > 0 ? info.st_size : 0) + 1, '\0');
-  std::size_t filled = 0;
-  FdSource source(fd.get(), path_);
-  for (;;) {
-    if (filled == content.size()) content.resize(content.size() * 2);
-    std::size_t n = source.read(content.data() + filled, content.size() - filled);
-    if (n == 0) break;
-    filled += n;
-  }
-  content.resize(filled);
-  return content;
+  return read_file(fd.get(), path_, options_.max_decoded_size);
 }
 
 std::optional<std::string> FileCore::read_content_unlocked(const ResolvedTarget& target, const Encoding& encoding) const {
-  if (encoding.codecs.empty()) return read_stored_unlocked(target);  // no bomb to guard against
+  if (encoding.codecs.empty()) return read_stored_unlocked(target);
   UniqueFd fd = open_for_reading(target, path_);
   if (!fd.valid()) return std::nullopt;
   FdSource source(fd.get(), path_);
   DecodingPipeline pipeline(encoding, source, options_.max_decoded_size, path_);
-  return read_all(pipeline.plaintext());
+  return read_all(pipeline.plaintext(), options_.max_decoded_size, path_);
 }
 
 bool FileCore::stream_content_unlocked(const ResolvedTarget& target, const Encoding& encoding,

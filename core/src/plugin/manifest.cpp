@@ -2,14 +2,21 @@
 // object ever reaches a plugin.
 #include "plugin/manifest.hpp"
 
+#include "posix/file_system.hpp"
+#include "posix/unique_fd.hpp"
+
 #include <atomicio/sdk/abi.h>
 
 #include <nlohmann/json.hpp>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cctype>
-#include <fstream>
-#include <sstream>
+#include <cerrno>
+#include <cstring>
+#include <optional>
 
 namespace atomicio::detail {
 
@@ -39,15 +46,52 @@ std::string optional_string(const nlohmann::json& doc, const char* key) {
   return found != doc.end() && found->is_string() ? found->get<std::string>() : std::string();
 }
 
+// A manifest is a few hundred bytes; anything near this is not one.
+constexpr std::size_t kMaxManifestSize = 1 << 20;
+
+// The manifest's text, or nullopt with `problem` set. Not std::ifstream: its descriptor lacks
+// O_CLOEXEC, so a program another thread execs meanwhile would inherit it. O_NONBLOCK because a
+// FIFO named like a manifest would otherwise block the scan (and every plugin lookup) forever.
+std::optional<std::string> read_small_file(const std::filesystem::path& path, std::string& problem) {
+  UniqueFd fd(file_system().open_at(AT_FDCWD, path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY, 0));
+  struct stat info {};
+  if (!fd.valid() || file_system().fstat(fd.get(), &info) != 0) {
+    problem = "cannot read the manifest: " + std::string(std::strerror(errno));
+    return std::nullopt;
+  }
+  if (!S_ISREG(info.st_mode) || static_cast<std::uint64_t>(info.st_size) > kMaxManifestSize) {
+    problem = "the manifest is not a regular file of at most 1 MiB";
+    return std::nullopt;
+  }
+  // One byte more than the size, so growth while reading shows as a full buffer.
+  std::string text(static_cast<std::size_t>(info.st_size) + 1, '\0');
+  std::size_t filled = 0;
+  while (filled < text.size()) {
+    ssize_t n = file_system().read(fd.get(), text.data() + filled, text.size() - filled);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      problem = "cannot read the manifest: " + std::string(std::strerror(errno));
+      return std::nullopt;
+    }
+    if (n == 0) break;
+    filled += static_cast<std::size_t>(n);
+  }
+  if (filled == text.size()) {
+    problem = "the manifest changed while it was read";
+    return std::nullopt;
+  }
+  text.resize(filled);
+  return text;
+}
+
 }  // namespace
 
 std::variant<Manifest, ManifestProblem> read_manifest(const std::filesystem::path& manifest_path,
                                                       const std::filesystem::path& directory) {
-  std::ifstream in(manifest_path, std::ios::binary);
-  if (!in) return rejected("cannot read the manifest");
-  std::stringstream text;
-  text << in.rdbuf();
-  nlohmann::json doc = nlohmann::json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
+  std::string unreadable;
+  std::optional<std::string> text = read_small_file(manifest_path, unreadable);
+  if (!text) return rejected(unreadable);
+  nlohmann::json doc = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) return rejected("malformed manifest: not valid JSON");
   if (!doc.is_object()) return rejected("malformed manifest: not a JSON object");
 

@@ -89,7 +89,9 @@ const char* environment(const char* name) noexcept {
 
 bool plugin_tracing() noexcept {
   static const bool enabled = [] {
-    const char* value = std::getenv("ATOMICIO_DEBUG_PLUGINS");
+    // Not getenv: in a set-uid program the trace would show a less privileged user which
+    // directories and libraries the privileged process trusts.
+    const char* value = environment("ATOMICIO_DEBUG_PLUGINS");
     return value != nullptr && std::string(value) != "0" && *value != '\0';
   }();
   return enabled;

@@ -70,7 +70,8 @@ inline bool is_candidate(const PluginInfo& info) {
 /// privileged user.
 const char* environment(const char* name) noexcept;
 
-/// True when ATOMICIO_DEBUG_PLUGINS=1; trace() then writes one line to stderr.
+/// True when ATOMICIO_DEBUG_PLUGINS=1 (read with environment(), so never in a set-uid process);
+/// trace() then writes one line to stderr.
 bool plugin_tracing() noexcept;
 void trace(const std::string& line);
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -37,7 +38,19 @@ class MemorySource final : public ByteSource {
   std::string_view bytes_;
 };
 
-/// Drains `source` into a string.
+/// Drains `source` into a string. Memory: the content plus one piece of at most 16 MiB (not a
+/// doubling buffer, which holds 1.5x its content while it moves and may end up twice as big).
 std::string read_all(ByteSource& source);
+
+/// Drains `source` into a string of at most `limit` bytes; one byte more is a FileReadError
+/// naming `file` and the limit, thrown having held no more than limit + 1 bytes of content.
+/// `size_hint` is the expected size (a regular file's st_size; 0 when unknown).
+std::string read_all(ByteSource& source, std::uint64_t limit, const std::filesystem::path& file,
+                     std::uint64_t size_hint = 0);
+
+/// The whole content of the open file `fd`, at most `limit` bytes (FileOptions::max_decoded_size):
+/// a regular file larger than that is refused before anything is read, anything else (a device,
+/// a file growing meanwhile) once it has passed the limit. Throws FileReadError naming `file`.
+std::string read_file(int fd, const std::filesystem::path& file, std::uint64_t limit);
 
 }  // namespace atomicio::detail
