@@ -5,8 +5,9 @@
 // Why events and not YAML::Load: Load gives no way to tell how big the document becomes once
 // aliases are expanded without walking it (and walking a billion-laughs graph is the attack),
 // and no cheap node identity to memoize on. Counting while recording makes the guard exact and
-// immediate: each anchor's expanded size is known when its node ends, an alias adds that size,
-// and the count stops the parse the moment it passes the budget, before anything is built.
+// immediate: each anchor's expanded size (values, bytes of text, levels of nesting) is known
+// when its node ends, an alias adds that size, and the count stops the parse the moment it
+// passes a budget or the nesting limit, before anything is built.
 #include "yaml_codec.hpp"
 
 #include <yaml-cpp/depthguard.h>
