@@ -105,6 +105,20 @@ TEST_CASE("cli: write rejects invalid JSON on stdin with its line and column and
   CHECK(slurp(path) == "{\"kept\": true}\n");
 }
 
+// A 100,000-deep array crashed the JSON printer and ran the YAML writer out of memory.
+TEST_CASE("cli: write refuses JSON on stdin nested deeper than atomicio reads back and keeps the file", "[cli]") {
+  TempDir dir;
+  const std::string deep = std::string(100'000, '[') + std::string(100'000, ']');
+  for (const char* name : {"doc.json", "doc.yaml"}) {
+    const auto path = dir / name;
+    spit(path, "kept\n");
+    RunResult result = run_cli({"write", path.string()}, deep);
+    CHECK(result.status == 1);
+    CHECK(result.err.find("deeper than 256 levels") != std::string::npos);
+    CHECK(slurp(path) == "kept\n");
+  }
+}
+
 TEST_CASE("cli: update merges objects, appends arrays and keeps the existing key order", "[cli]") {
   TempDir dir;
   const std::string path = (dir / "config.json").string();

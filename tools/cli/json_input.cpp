@@ -4,6 +4,7 @@
 // mistake at one place.
 #include "json_input.hpp"
 
+#include <atomicio/sdk/limits.h>
 #include <atomicio/sdk/text_position.hpp>
 
 #include <stdexcept>
@@ -12,8 +13,18 @@
 namespace atomicio::cli {
 
 Value parse_json_input(std::string_view text, std::string_view source) {
+  // Refused while parsing, which nlohmann does without recursing: no format could write a
+  // deeper value, and the commands that merge or print one would recurse once per level.
+  const Value::parser_callback_t limit_depth = [source](int depth, Value::parse_event_t event, Value&) {
+    const bool opens = event == Value::parse_event_t::object_start || event == Value::parse_event_t::array_start;
+    if (opens && static_cast<std::size_t>(depth) >= ATOMICIO_MAX_NESTING_DEPTH)
+      throw std::runtime_error(std::string(source) + ": JSON nested deeper than " +
+                               std::to_string(ATOMICIO_MAX_NESTING_DEPTH) +
+                               " levels of objects and arrays, the most atomicio reads and writes");
+    return true;
+  };
   try {
-    return Value::parse(text);
+    return Value::parse(text, limit_depth);
   } catch (const Value::parse_error& error) {
     std::string cause = error.what();
     // The cause follows the first ": " (after "... parse error at line L, column C").

@@ -9,7 +9,8 @@
 namespace atomicio::cli {
 
 /// Parses `text` as one JSON document. `source` names it in errors ("stdin", "the JSON
-/// argument"). Throws std::runtime_error: "<source>: invalid JSON at line L, column C: <cause>".
+/// argument"). Throws std::runtime_error: "<source>: invalid JSON at line L, column C: <cause>",
+/// or "<source>: JSON nested deeper than N levels ..." past ATOMICIO_MAX_NESTING_DEPTH.
 Value parse_json_input(std::string_view text, std::string_view source);
 
 }  // namespace atomicio::cli

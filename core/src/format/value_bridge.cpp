@@ -8,6 +8,7 @@
 
 #include <exception>
 #include <iterator>
+#include <utility>
 #include <vector>
 
 namespace atomicio::detail {
@@ -156,6 +157,23 @@ const atomicio_value_view kViewTable{
     },
 };
 
+// Walks `value` with a heap stack, never recursing: the value may come from a caller's own
+// nlohmann parse (the CLI's stdin) and be nested far deeper than any printer's stack allows.
+void require_readable_depth(const Value& value, const std::filesystem::path& file) {
+  std::vector<std::pair<const Value*, std::size_t>> pending{{&value, 1}};
+  while (!pending.empty()) {
+    auto [node, depth] = pending.back();
+    pending.pop_back();
+    if (!node->is_structured()) continue;
+    if (depth > kMaxNestingDepth)
+      throw FileWriteError("serialize", file,
+                           "the value nests objects and arrays deeper than " + std::to_string(kMaxNestingDepth) +
+                               " levels, the most atomicio reads back; nothing was written");
+    for (const Value& child : *node)
+      if (child.is_structured()) pending.emplace_back(&child, depth + 1);
+  }
+}
+
 struct SinkContext {
   ByteSink* sink;
   std::exception_ptr failure;
@@ -185,6 +203,7 @@ Value parse_with_plugin(const atomicio_format_v1& format, const std::string& plu
 
 void dump_with_plugin(const atomicio_format_v1& format, const std::string& plugin_id, const Value& value,
                       ByteSink& out, const std::filesystem::path& file) {
+  require_readable_depth(value, file);
   atomicio_value_view view = kViewTable;
   view.root = handle(value);
   SinkContext sink{&out, nullptr};

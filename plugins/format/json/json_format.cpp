@@ -3,6 +3,7 @@
 // document and pretty-prints it with 2-space indent, using nlohmann's serializer for each scalar
 // so string escaping, UTF-8 validation and number formatting are the library's, not ours.
 #include <atomicio/sdk/format_plugin.hpp>
+#include <atomicio/sdk/limits.h>
 #include <atomicio/sdk/text_position.hpp>
 
 #include <nlohmann/json.hpp>
@@ -52,16 +53,21 @@ class PrettyPrinter {
   explicit PrettyPrinter(atomicio::sdk::Output& out) : out_(out), serializer_(nlohmann::detail::output_adapter<char>(buffer_), ' ') {}
 
   void document(const ValueView& root) {
-    value(root, 0);
+    value(root, 0, 1);
     buffer_ += '\n';
     flush();
   }
 
  private:
-  void value(const ValueView& node, unsigned indent) {
+  // The printer recurses once per level; the host never passes a value deeper than the limit,
+  // and this check keeps it so for any other host.
+  void value(const ValueView& node, unsigned indent, std::size_t depth) {
+    if ((node.is_object() || node.is_array()) && depth > ATOMICIO_MAX_NESTING_DEPTH)
+      throw atomicio::sdk::UnsupportedValue("objects and arrays nest deeper than " +
+                                            std::to_string(ATOMICIO_MAX_NESTING_DEPTH) + " levels");
     switch (node.type()) {
-      case ValueType::object: return object(node, indent);
-      case ValueType::array: return array(node, indent);
+      case ValueType::object: return object(node, indent, depth);
+      case ValueType::array: return array(node, indent, depth);
       case ValueType::null: buffer_ += "null"; break;
       case ValueType::boolean: buffer_ += node.as_bool() ? "true" : "false"; break;
       case ValueType::integer: scalar(nlohmann::json(node.as_int())); break;
@@ -71,7 +77,7 @@ class PrettyPrinter {
     }
     if (buffer_.size() > 64 * 1024) flush();
   }
-  void object(const ValueView& node, unsigned indent) {
+  void object(const ValueView& node, unsigned indent, std::size_t depth) {
     const std::size_t size = node.size();
     if (size == 0) {
       buffer_ += "{}";
@@ -82,13 +88,13 @@ class PrettyPrinter {
       buffer_.append(indent + 2, ' ');
       string(node.key_at(i));
       buffer_ += ": ";
-      value(node.value_at(i), indent + 2);
+      value(node.value_at(i), indent + 2, depth + 1);
       buffer_ += i + 1 < size ? ",\n" : "\n";
     }
     buffer_.append(indent, ' ');
     buffer_ += '}';
   }
-  void array(const ValueView& node, unsigned indent) {
+  void array(const ValueView& node, unsigned indent, std::size_t depth) {
     const std::size_t size = node.size();
     if (size == 0) {
       buffer_ += "[]";
@@ -97,7 +103,7 @@ class PrettyPrinter {
     buffer_ += "[\n";
     for (std::size_t i = 0; i < size; ++i) {
       buffer_.append(indent + 2, ' ');
-      value(node.at(i), indent + 2);
+      value(node.at(i), indent + 2, depth + 1);
       buffer_ += i + 1 < size ? ",\n" : "\n";
     }
     buffer_.append(indent, ' ');

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomicio/sdk/io.hpp>
+#include <atomicio/sdk/limits.h>
 #include <atomicio/sdk/value_builder.hpp>
 #include <atomicio/sdk/value_view.hpp>
 
@@ -19,6 +20,11 @@ namespace atomicio::toml_format {
 /// come in the order their keys first appear in the text. Throws sdk::ParseError with toml++'s
 /// description and the line and column it points at.
 void read_document(std::string_view text, sdk::ValueBuilder& out);
+
+/// Throws sdk::ParseError (with the position) when `text` certainly nests tables, arrays and
+/// inline tables deeper than ATOMICIO_MAX_NESTING_DEPTH, counting header and dotted-key parts
+/// and brackets without recursing, so that toml++ never sees such a document (toml_depth.cpp).
+void check_depth(std::string_view text);
 
 /// Writes `root` as a TOML document, keeping the key order of every object. Throws
 /// sdk::UnsupportedValue, naming the key path, when `root` is not an object or when anything in

@@ -57,6 +57,7 @@ void emit(const toml::node& node, ValueBuilder& out) {
 }  // namespace
 
 void read_document(std::string_view text, ValueBuilder& out) {
+  check_depth(text);
   toml::table document;
   try {
     document = toml::parse(text);

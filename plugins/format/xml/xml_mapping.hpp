@@ -7,6 +7,7 @@
 #pragma once
 
 #include <atomicio/sdk/io.hpp>
+#include <atomicio/sdk/limits.h>
 #include <atomicio/sdk/value_builder.hpp>
 #include <atomicio/sdk/value_view.hpp>
 
@@ -24,9 +25,9 @@ namespace atomicio::xml {
 inline constexpr std::string_view kAttributesKey = "@attributes";
 inline constexpr std::string_view kTextKey = "#text";
 
-/// Deepest element nesting the writer accepts; the host's builder caps reading at 2048 levels
-/// of objects and arrays, so anything deeper could not be read back anyway.
-inline constexpr std::size_t kMaxDepth = 2048;
+/// Deepest element nesting the writer accepts: the SDK's one nesting limit, which the host's
+/// builder applies to reading (each element with children is an object one level down).
+inline constexpr std::size_t kMaxDepth = ATOMICIO_MAX_NESTING_DEPTH;
 
 /// Parses `text` (the whole file) and reports its value to `out`. A blank file reads as null.
 /// Throws sdk::ParseError (with position where known) for malformed XML, invalid UTF-8, a

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomicio/sdk/io.hpp>
+#include <atomicio/sdk/limits.h>
 #include <atomicio/sdk/value_builder.hpp>
 #include <atomicio/sdk/value_view.hpp>
 
@@ -19,6 +20,11 @@ namespace atomicio::yaml {
 inline constexpr std::uint64_t kMinNodeBudget = 1'000'000;
 /// The cap also grows with the input: this many values per input byte.
 inline constexpr std::uint64_t kNodesPerInputByte = 10;
+/// The lowest cap on bytes of scalar and key text produced while expanding aliases.
+inline constexpr std::uint64_t kMinByteBudget = 64ull << 20;
+/// The byte cap also grows with the input: this many bytes per input byte. A document without
+/// aliases holds at most about one byte of text per input byte, so only alias reuse comes near.
+inline constexpr std::uint64_t kBytesPerInputByte = 16;
 
 /// What a scalar means. `too_large` is an integer outside both the int64 and uint64 ranges.
 enum class ScalarKind { null, boolean, integer, unsigned_integer, floating, string, too_large };
@@ -45,9 +51,11 @@ bool needs_quotes(std::string_view text);
 
 /// Parses one YAML document from `input` into `out` (an empty file is null). Throws
 /// sdk::ParseError for invalid YAML, several documents, non-scalar or duplicate keys, unknown
-/// tags, out-of-range integers, recursive aliases, and alias expansion producing more than
-/// max(kMinNodeBudget, kNodesPerInputByte * input size) values. Nothing reaches `out` unless
-/// the whole input is valid.
+/// tags, out-of-range integers, recursive aliases, nesting deeper than
+/// ATOMICIO_MAX_NESTING_DEPTH (aliases expanded), and alias expansion producing more than
+/// max(kMinNodeBudget, kNodesPerInputByte * input size) values or more than
+/// max(kMinByteBudget, kBytesPerInputByte * input size) bytes of text. Nothing reaches `out`
+/// unless the whole input is valid.
 void read_document(sdk::Input& input, sdk::ValueBuilder& out);
 
 /// Writes `value` as one block-style YAML document with 2-space indent and a final newline.

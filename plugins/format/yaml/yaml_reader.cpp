@@ -5,8 +5,9 @@
 // Why events and not YAML::Load: Load gives no way to tell how big the document becomes once
 // aliases are expanded without walking it (and walking a billion-laughs graph is the attack),
 // and no cheap node identity to memoize on. Counting while recording makes the guard exact and
-// immediate: each anchor's expanded size is known when its node ends, an alias adds that size,
-// and the count stops the parse the moment it passes the budget, before anything is built.
+// immediate: each anchor's expanded size (values, bytes of text, levels of nesting) is known
+// when its node ends, an alias adds that size, and the count stops the parse the moment it
+// passes a budget or the nesting limit, before anything is built.
 #include "yaml_codec.hpp"
 
 #include <yaml-cpp/depthguard.h>
@@ -49,14 +50,18 @@ struct Anchor {
   std::string name;
   std::size_t begin = 0;
   bool complete = false;
-  std::uint64_t expanded = 0;  // values the anchored node stands for, itself included
+  std::uint64_t expanded = 0;        // values the anchored node stands for, itself included
+  std::uint64_t expanded_bytes = 0;  // bytes of scalar and key text it stands for
+  std::size_t height = 0;            // levels of objects and arrays it holds, itself included
 };
 
 struct Frame {
   bool is_object;
   YAML::anchor_t anchor;
   std::uint64_t count_at_start;
+  std::uint64_t bytes_at_start;
   bool expecting_key = true;
+  std::size_t child_height = 0;  // the tallest child so far, aliases expanded
   std::unordered_set<std::string> keys;
 };
 
@@ -65,7 +70,8 @@ class Recorder final : public YAML::EventHandler {
   Recorder(std::string_view input, std::size_t mark_offset)
       : input_(input),
         mark_offset_(mark_offset),
-        budget_(std::max(kMinNodeBudget, kNodesPerInputByte * static_cast<std::uint64_t>(input.size()))) {}
+        budget_(std::max(kMinNodeBudget, kNodesPerInputByte * static_cast<std::uint64_t>(input.size()))),
+        byte_budget_(std::max(kMinByteBudget, kBytesPerInputByte * static_cast<std::uint64_t>(input.size()))) {}
 
   const std::vector<Event>& events() const { return events_; }
   const std::vector<Anchor>& anchors() const { return anchors_; }
@@ -104,6 +110,8 @@ class Recorder final : public YAML::EventHandler {
       add_key(mark, first.text);
     }
     count(mark, target.expanded);
+    count_bytes(mark, target.expanded_bytes);
+    reached(mark, target.height);
     events_.push_back(Event{EventKind::alias, {}, target.begin, {}});
     node_done();
   }
@@ -138,10 +146,30 @@ class Recorder final : public YAML::EventHandler {
                                " per input byte");
   }
 
-  void register_anchor(YAML::anchor_t anchor, bool complete) {
+  // Text is budgeted apart from values: one alias of a megabyte string is one value, but the
+  // host receives a copy of the whole string for each.
+  void count_bytes(const YAML::Mark& mark, std::uint64_t bytes) {
+    bytes_ += bytes;
+    if (bytes_ > byte_budget_)
+      throw error_at(mark, "expanding aliases would produce more than " + std::to_string(byte_budget_) +
+                               " bytes of text (an alias bomb?); the limit is the larger of " +
+                               std::to_string(kMinByteBudget) + " bytes and " + std::to_string(kBytesPerInputByte) +
+                               " per input byte");
+  }
+
+  // A node `height` levels tall (aliases expanded) now ends below the open collections. Checked
+  // as each event arrives, so the replay below never recurses deeper than the limit.
+  void reached(const YAML::Mark& mark, std::size_t height) {
+    if (frames_.size() + height > ATOMICIO_MAX_NESTING_DEPTH)
+      throw error_at(mark, "objects and arrays nest deeper than " + std::to_string(ATOMICIO_MAX_NESTING_DEPTH) +
+                               " levels here (aliases expanded)");
+    if (!frames_.empty()) frames_.back().child_height = std::max(frames_.back().child_height, height);
+  }
+
+  void register_anchor(YAML::anchor_t anchor, bool complete, std::uint64_t bytes) {
     if (anchor == YAML::NullAnchor) return;
     if (anchors_.size() <= anchor) anchors_.resize(anchor + 1);
-    anchors_[anchor] = Anchor{anchor_name_, events_.size(), complete, 1};
+    anchors_[anchor] = Anchor{anchor_name_, events_.size(), complete, 1, bytes, 0};
   }
 
   void node_done() {
@@ -155,7 +183,8 @@ class Recorder final : public YAML::EventHandler {
     else if (value.kind == ScalarKind::too_large)
       throw error_at(mark, "integer " + text + " is outside the 64-bit range");
     count(mark, 1);
-    register_anchor(anchor, true);
+    count_bytes(mark, text.size());
+    register_anchor(anchor, true, text.size());
     events_.push_back(Event{EventKind::scalar, value, 0, text});
     node_done();
   }
@@ -167,20 +196,25 @@ class Recorder final : public YAML::EventHandler {
     std::string expected = std::string(kTagPrefix) + (is_object ? "map" : "seq");
     if (tag != "?" && tag != "!" && tag != expected)
       throw error_at(mark, "unsupported tag " + tag + " on a " + what);
-    frames_.push_back(Frame{is_object, anchor, count_, true, {}});
+    reached(mark, 1);
+    frames_.push_back(Frame{is_object, anchor, count_, bytes_, true, 0, {}});
     count(mark, 1);
-    register_anchor(anchor, false);
+    register_anchor(anchor, false, 0);
     events_.push_back(Event{is_object ? EventKind::begin_object : EventKind::begin_array, {}, 0, {}});
   }
 
   void end_collection(EventKind kind) {
     events_.push_back(Event{kind, {}, 0, {}});
     Frame& frame = frames_.back();
+    const std::size_t height = frame.child_height + 1;
     if (frame.anchor != YAML::NullAnchor) {
       anchors_[frame.anchor].complete = true;
       anchors_[frame.anchor].expanded = count_ - frame.count_at_start;
+      anchors_[frame.anchor].expanded_bytes = bytes_ - frame.bytes_at_start;
+      anchors_[frame.anchor].height = height;
     }
     frames_.pop_back();
+    if (!frames_.empty()) frames_.back().child_height = std::max(frames_.back().child_height, height);
     node_done();
   }
 
@@ -229,7 +263,9 @@ class Recorder final : public YAML::EventHandler {
   std::string_view input_;
   std::size_t mark_offset_;
   std::uint64_t budget_;
+  std::uint64_t byte_budget_;
   std::uint64_t count_ = 0;
+  std::uint64_t bytes_ = 0;
   int documents_ = 0;
   std::string anchor_name_;
   std::vector<Event> events_;

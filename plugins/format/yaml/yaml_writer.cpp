@@ -18,6 +18,9 @@ namespace {
 using sdk::ValueType;
 using sdk::ValueView;
 
+// 4 * 250 escaped characters and two quotes stay under YAML's 1024-character implicit key.
+constexpr std::size_t kLongKeyBytes = 250;
+
 struct TextCheck {
   bool valid_utf8 = true;
   bool needs_escapes = false;
@@ -102,8 +105,13 @@ class Writer {
     }
     emitter_ << YAML::BeginMap;
     for (std::size_t i = 0; i < size; ++i) {
+      // An implicit key ("key: value") may not be longer than 1024 characters as written
+      // (YAML 1.2 section 7.4.2; yaml-cpp and PyYAML refuse longer ones), and escaping can make
+      // a key up to four times its size ("\x01"), so a long key is written explicitly ("? key").
+      const std::string_view key = node.key_at(i);
+      if (key.size() > kLongKeyBytes) emitter_ << YAML::LongKey;
       emitter_ << YAML::Key;
-      string(node.key_at(i));
+      string(key);
       emitter_ << YAML::Value;
       value(node.value_at(i));
     }

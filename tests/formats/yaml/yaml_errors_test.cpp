@@ -4,7 +4,11 @@
 // in place.
 #include "yaml_test_support.hpp"
 
+#include <atomicio/sdk/limits.h>
+
 #include <catch2/catch.hpp>
+
+#include <cstdint>
 
 #include <string>
 
@@ -52,24 +56,31 @@ TEST_CASE("invalid YAML is a FileReadError with the line and column of the probl
   CHECK(undefined.column() == 4);
 }
 
-TEST_CASE("YAML nested deeper than yaml-cpp's parser allows is a FileReadError that says so", "[format][yaml]") {
-  Value deep = read_yaml(std::string(400, '[') + "x" + std::string(400, ']'));
-  int depth = 0;
+TEST_CASE("YAML nested deeper than the nesting limit is a FileReadError that says so", "[format][yaml]") {
+  const std::size_t limit = ATOMICIO_MAX_NESTING_DEPTH;
+  Value deep = read_yaml(std::string(limit, '[') + "x" + std::string(limit, ']'));
+  std::size_t depth = 0;
   for (; deep.is_array(); ++depth) deep = Value(deep.at(0));
-  CHECK(depth == 400);
+  CHECK(depth == limit);
   CHECK(deep == "x");
-  CHECK_THAT(read_error(std::string(600, '[') + std::string(600, ']')).detail(), Contains("nesting deeper"));
+  const FileReadError error = read_error(std::string(limit + 1, '[') + std::string(limit + 1, ']'));
+  CHECK_THAT(error.detail(), Contains("deeper than " + std::to_string(limit)));
+  CHECK(error.line() == 1);
+  CHECK(error.column() == static_cast<std::int64_t>(limit + 1));
 }
 
-TEST_CASE("YAML aliases that expand deeper than the host's nesting limit are a FileReadError", "[format][yaml]") {
-  // Each line nests the one before 400 levels deeper (yaml-cpp's own limit is about 500), so
-  // the sixth expands about 2400 levels deep.
-  const std::string open(400, '['), close(400, ']');
+TEST_CASE("YAML aliases that expand deeper than the nesting limit are a FileReadError", "[format][yaml]") {
+  // Each line nests the one before 100 levels deeper, so the third expands 300 levels deep
+  // although no line of the text nests more than 101.
+  const std::string open(100, '['), close(100, ']');
   std::string text = "l0: &l0 " + open + "x" + close + "\n";
-  for (int level = 1; level <= 5; ++level)
+  for (int level = 1; level <= 2; ++level)
     text += "l" + std::to_string(level) + ": &l" + std::to_string(level) + " " + open + "*l" +
             std::to_string(level - 1) + close + "\n";
-  CHECK_THAT(read_error(text).detail(), Contains("nesting deeper than 2048"));
+  const FileReadError error = read_error(text);
+  CHECK_THAT(error.detail(), Contains("deeper than " + std::to_string(ATOMICIO_MAX_NESTING_DEPTH)) &&
+                                 Contains("aliases expanded"));
+  CHECK(error.line() == 3);
 }
 
 TEST_CASE("a YAML file with several documents is a FileReadError that says so", "[format][yaml]") {
@@ -134,6 +145,23 @@ TEST_CASE("a YAML alias bomb is a FileReadError raised before the document is bu
             ", *l" + std::to_string(level - 1) + "]\n";
   const Value doc = read_yaml(text);
   CHECK(doc["l12"].flatten().size() == 8192);
+}
+
+TEST_CASE("aliases that would copy more text than the byte budget are a FileReadError naming it", "[format][yaml]") {
+  // One megabyte of text aliased 500 times is one value per alias, well inside the value
+  // budget, but 501 MB for the host to build.
+  const std::string megabyte(1 << 20, 'x');
+  std::string text = "s: &s " + megabyte + "\nl:\n";
+  for (int i = 0; i < 500; ++i) text += "  - *s\n";
+  const FileReadError error = read_error(text);
+  CHECK_THAT(error.detail(), Contains("alias bomb") && Contains("bytes of text") && Contains("67108864"));
+  // The budget grows with the file: 16 bytes per input byte, so the same text aliased ten
+  // times reads in full.
+  std::string moderate = "s: &s " + megabyte + "\nl:\n";
+  for (int i = 0; i < 10; ++i) moderate += "  - *s\n";
+  const Value value = read_yaml(moderate);
+  CHECK(value["l"].size() == 10);
+  CHECK(value["l"][9] == megabyte);
 }
 
 TEST_CASE("writing a string YAML cannot hold (not UTF-8, a noncharacter) is a FileWriteError that keeps the old file",
