@@ -231,7 +231,7 @@ bool LockFile::try_acquire() {
     // recognisable and is treated as a lock file whose creator died before writing it).
     if (std::string refusal = sdk::sidecar_mismatch(path_, sdk::sidecar_guardian(seen->content), "lockfile");
         !refusal.empty())
-      throw OsError(refusal, EINVAL);
+      throw OsError(refusal, 0);
     if (!is_stale(*seen, stale_after_)) return false;
     if (break_stale(path_, *seen) == BreakOutcome::busy) return false;
   }

@@ -97,7 +97,7 @@ class SidecarFile {
       // An unreadable record (a write-only sidecar) says nothing; it is not refused.
       if (n > 0) {
         std::string refusal = sidecar_mismatch(path_, sidecar_guardian(std::string_view(content, static_cast<std::size_t>(n))), backend);
-        if (!refusal.empty()) fail(refusal, EINVAL);
+        if (!refusal.empty()) fail(refusal, 0);
       }
     }
   }
