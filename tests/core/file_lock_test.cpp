@@ -294,7 +294,7 @@ TEST_CASE("the process default backend applies where no backend is named, ahead 
   CHECK(FileLock(dir / "named.json", LockMode::exclusive, Timeout::infinite(), {"ofd", nullptr}).backend() == "ofd");
   atomicio::set_default_lock_backend("");
   ::unsetenv("ATOMICIO_LOCK_BACKEND");
-  // The automatic choice: the first installed of ofd, flock, lockfile.
+  // The default everywhere.
   CHECK(FileLock(dir / "automatic.json").backend() == "ofd");
 }
 

@@ -76,11 +76,11 @@ TEST_CASE("without a lock plugin a write fails with PluginNotInstalledError and 
   fs::path plugins = make_private_dir(temp / "plugins");
   install_plugin("format.json", real_plugin_dir(), plugins);
   PluginHost host(only({plugins}));
-  ::unsetenv("ATOMICIO_LOCK_BACKEND");  // the automatic choice would honour it
+  ::unsetenv("ATOMICIO_LOCK_BACKEND");  // an explicit choice; the default is ofd
 
   std::string automatic = message_of<PluginNotInstalledError>(
       [&] { SafeFile(temp / "a.json", Timeout::infinite(), using_host(host, "")).write(Value{{"a", 1}}); });
-  CHECK_THAT(automatic, Catch::Contains("no lock backend is installed"));
+  CHECK_THAT(automatic, Catch::Contains("the default lock backend 'ofd' is not installed"));
   CHECK_THAT(automatic, Catch::Contains("'lock.ofd'"));
   CHECK_THAT(automatic, Catch::Contains(plugins.string()));
 

@@ -5,8 +5,19 @@
 // names too long for the suffix get a hashed sidecar name, see sidecar_for), never on the data
 // file itself: a commit renames a new inode over the data file, so a lock on
 // the old inode would protect nothing. For the advisory backends (ofd, flock, fcntl,
-// interprocess) sidecars are empty, created on first use and never removed (deleting a lock
-// file on release lets two holders in at once). The lockfile backend, for filesystems without
+// interprocess) sidecars are created on first use and never removed (deleting a lock file on
+// release lets two holders in at once). A sidecar must be a regular file: a FIFO, device,
+// directory or symlink at its name is a LockFailedError saying what it is, never a wait. Where
+// it cannot be created (a read-only filesystem, a directory the user may not write), the
+// LockFailedError carries that cause.
+//
+// One file, one kind of lock: backends whose locks do not conflict cannot protect a file
+// together. ofd, fcntl and interprocess are one family on Linux (OFD and POSIX record locks
+// conflict with each other); flock is another; lockfile a third. A sidecar is created holding
+// the name of the backend that made it ("atomicio-lock-sidecar 1\nbackend ofd\n"), and a
+// process asking for a backend of another family gets a LockFailedError naming both (an empty
+// sidecar, made by an older atomicio, is accepted). The default backend is "ofd" everywhere,
+// never chosen by what is installed; see LockOptions::backend. The lockfile backend, for filesystems without
 // advisory locks, is the exception by design: its sidecar IS the lock — created with O_EXCL
 // holding the owner's pid, host and start time, removed on release, broken when the owner is
 // provably dead (see plugins/lock/lockfile/README.md).
@@ -25,10 +36,14 @@
 // timeout. (The lockfile backend has no shared mode; every holder is exclusive.)
 //
 // fork() and exec: a FileLock belongs to the process that took it. A child created by fork()
-// must not release or reuse its parent's locks; what it inherits differs per backend (ofd and
-// flock locks belong to the open file description the child shares, fcntl locks are not
-// inherited at all), so see each backend's README. Sidecar descriptors are opened O_CLOEXEC:
-// exec never carries a lock into another program.
+// starts with an empty in-process table of its own: it holds none of its parent's locks (a
+// FileLock it inherited may still say owns_lock(), but excludes nothing for the child and its
+// release does nothing), and every lock it takes (also through a SafeFile or FileLock object
+// it inherited) opens its own sidecar descriptor and waits for its parent like any other
+// process. The parent's locks are untouched by the child. A child made by vfork() or a raw
+// clone() skips the pthread_atfork handler that does this and must exec (or exit) before
+// locking. Sidecar descriptors are opened O_CLOEXEC: exec never carries a lock into another
+// program.
 //
 // Thread-safety: a FileLock object belongs to one thread at a time; it may be moved to another
 // thread and released there.
@@ -52,10 +67,12 @@ class PluginHost;
 /// Which inter-process mechanism guards the sidecar.
 struct LockOptions {
   /// A backend name ("ofd", "flock", "fcntl", "interprocess", "lockfile", "none"). Empty: the
-  /// process default (set_default_lock_backend), else ATOMICIO_LOCK_BACKEND, else the first
-  /// installed of ofd, flock, lockfile. Never a silent downgrade: a named backend that is not
-  /// installed is a PluginNotInstalledError, one that fails on the file's filesystem a
-  /// LockFailedError. "none" gives in-process locking only.
+  /// process default (set_default_lock_backend), else ATOMICIO_LOCK_BACKEND, else "ofd" (a
+  /// PluginNotInstalledError naming lock.ofd when it is missing; never another backend chosen
+  /// by what is installed). Never a silent downgrade: a named backend that is not installed is
+  /// a PluginNotInstalledError, one that fails on the file's filesystem (or whose family does
+  /// not match the sidecar's record, see above) a LockFailedError. "none" gives in-process
+  /// locking only (threads of one process exclude each other; processes do not).
   std::string backend;
   /// Where lock backend plugins come from; null means PluginHost::global().
   PluginHost* plugins = nullptr;
@@ -68,7 +85,7 @@ struct LockOptions {
 };
 
 /// Sets the backend used where LockOptions/FileOptions name none, for the whole process; it
-/// takes precedence over ATOMICIO_LOCK_BACKEND. Empty restores the automatic choice. Checked at
+/// takes precedence over ATOMICIO_LOCK_BACKEND. Empty restores ATOMICIO_LOCK_BACKEND, else "ofd". Checked at
 /// the next lock (a backend that is not installed fails there). A file object keeps the
 /// backend it first locked with.
 ATOMICIO_EXPORT void set_default_lock_backend(std::string name);

@@ -15,10 +15,9 @@ namespace atomicio::detail {
 
 namespace {
 
-// The automatic order: per-descriptor advisory locks first, then BSD locks, then the lock file
-// for filesystems with neither. fcntl and interprocess (per-process locks with the
-// close-any-descriptor pitfall) and "none" are only used when asked for by name.
-constexpr const char* kAutomaticOrder[] = {"ofd", "flock", "lockfile"};
+// The default everywhere. Never a choice among what happens to be installed: two processes that
+// picked different backends for one file would not exclude each other.
+constexpr const char* kDefaultBackend = "ofd";
 
 std::mutex& default_mutex() {
   static std::mutex mutex;
@@ -43,24 +42,24 @@ LockBackendRef resolve_lock_backend(std::string requested, PluginHost& host) {
   if (requested.empty()) {
     if (const char* env = environment("ATOMICIO_LOCK_BACKEND")) requested = env;
   }
-  if (!requested.empty()) {
-    if (auto info = registry.find_provider(PluginKind::lock_backend, requested))
-      return load_backend(registry, *info, requested);
+  if (requested.empty()) {
+    if (auto info = registry.find_provider(PluginKind::lock_backend, kDefaultBackend))
+      return load_backend(registry, *info, kDefaultBackend);
     throw PluginNotInstalledError(
         "select lock backend", {},
-        "lock backend '" + requested + "' is not installed (no usable lock plugin provides it); " +
-            registry.describe_search(PluginKind::lock_backend, requested),
-        "lock." + requested);
+        "the default lock backend 'ofd' is not installed, and writes need one to exclude other processes: "
+        "install the 'lock.ofd' plugin, or choose a backend explicitly (LockOptions::backend, "
+        "set_default_lock_backend(), ATOMICIO_LOCK_BACKEND; 'none' for single-process use); " +
+            registry.describe_search(PluginKind::lock_backend, kDefaultBackend),
+        std::string("lock.") + kDefaultBackend);
   }
-  for (const char* name : kAutomaticOrder)
-    if (auto info = registry.find_provider(PluginKind::lock_backend, name))
-      return load_backend(registry, *info, name);
+  if (auto info = registry.find_provider(PluginKind::lock_backend, requested))
+    return load_backend(registry, *info, requested);
   throw PluginNotInstalledError(
       "select lock backend", {},
-      "no lock backend is installed, and writes need one to exclude other processes: install the "
-      "'lock.ofd' plugin, or choose the 'none' backend for single-process use; " +
-          registry.describe_search(PluginKind::lock_backend, "ofd"),
-      "lock.ofd");
+      "lock backend '" + requested + "' is not installed (no usable lock plugin provides it); " +
+          registry.describe_search(PluginKind::lock_backend, requested),
+      "lock." + requested);
 }
 
 }  // namespace atomicio::detail

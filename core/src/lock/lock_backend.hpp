@@ -1,5 +1,5 @@
-// Choosing the inter-process lock backend for a file: by name, from ATOMICIO_LOCK_BACKEND, or
-// the first installed of a preference list. Never a silent downgrade.
+// Choosing the inter-process lock backend for a file: by name, the process default, from
+// ATOMICIO_LOCK_BACKEND, else "ofd". Never a choice based on what is installed.
 #pragma once
 
 #include <atomicio/plugin_host.hpp>
@@ -17,8 +17,8 @@ struct LockBackendRef {
   std::chrono::nanoseconds stale_after{-1};
 };
 
-/// Resolves `requested` (empty: ATOMICIO_LOCK_BACKEND, else the automatic choice) to a loaded
-/// backend. Throws PluginNotInstalledError naming the backend and where plugins were searched,
+/// Resolves `requested` (empty: set_default_lock_backend()'s name, else ATOMICIO_LOCK_BACKEND,
+/// else "ofd") to a loaded backend. Throws PluginNotInstalledError naming the backend and where plugins were searched,
 /// or PluginLoadError.
 LockBackendRef resolve_lock_backend(std::string requested, PluginHost& host);
 

@@ -7,6 +7,10 @@
 
 #include <atomicio/errors.hpp>
 
+#include <atomicio/sdk/deadline.hpp>
+
+#include <pthread.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cstddef>
@@ -45,13 +49,21 @@ std::uint64_t current_lock_owner() noexcept {
   return mine;
 }
 
+namespace {
+std::atomic<std::uint64_t> generation_counter{0};
+}  // namespace
+
+std::uint64_t fork_generation() noexcept { return generation_counter.load(std::memory_order_relaxed); }
+
 LockEntry::LockEntry(std::filesystem::path target_path, std::filesystem::path sidecar_path, LockBackendRef backend_ref)
     : target(std::move(target_path)), sidecar(std::move(sidecar_path)), backend(std::move(backend_ref)) {}
 
 LockEntry::~LockEntry() {
   // Closing the sidecar after the last holder left; a held OS lock cannot remain here because
-  // every claim keeps its entry alive.
-  if (os_handle_ != nullptr) backend.table->close(backend.table->self, os_handle_);
+  // every claim keeps its entry alive. In a forked child the parent's handle is leaked: the
+  // backend's state for it belongs to the parent (and closing an fcntl sidecar descriptor would
+  // drop the child's own record locks on that inode).
+  if (os_handle_ != nullptr && !stale()) backend.table->close(backend.table->self, os_handle_);
 }
 
 bool LockEntry::can_enter(LockMode mode) const {
@@ -63,6 +75,9 @@ bool LockEntry::can_enter(LockMode mode) const {
 }
 
 void LockEntry::acquire(std::uint64_t owner, LockMode mode, Timeout timeout) {
+  if (stale())  // claim() renews stale entries; its mutex may be held by a thread that is not in this process
+    throw LockFailedError("lock", target, describe_request(mode, backend.name) + "the lock entry was made before fork()",
+                          timeout.limit(), {}, mode, backend.name);
   std::unique_lock held(mutex_);
   auto mine = std::find_if(holders_.begin(), holders_.end(), [&](const Holder& h) { return h.owner == owner; });
   if (mine != holders_.end()) {
@@ -76,7 +91,9 @@ void LockEntry::acquire(std::uint64_t owner, LockMode mode, Timeout timeout) {
                               "shared lock first",
                           timeout.limit(), {}, mode, backend.name);
   }
-  const auto deadline = std::chrono::steady_clock::now() + (timeout.is_infinite() ? std::chrono::nanoseconds(0) : timeout.limit());
+  // Saturated: a limit the clock cannot represent (nanoseconds::max()) waits without end.
+  const auto deadline = sdk::deadline_after(timeout.is_infinite() ? std::chrono::nanoseconds(0) : timeout.limit());
+  const bool endless = timeout.is_infinite() || deadline == std::chrono::steady_clock::time_point::max();
   if (mode == LockMode::exclusive) ++exclusive_waiters_;
   // Leaving the queue (entered or gave up) may let waiting shared requests in.
   struct WaiterCount {
@@ -91,7 +108,7 @@ void LockEntry::acquire(std::uint64_t owner, LockMode mode, Timeout timeout) {
 
   while (!can_enter(mode)) {
     if (timeout.is_immediate()) throw_unavailable(target, timeout, mode, backend.name, "another thread of this process");
-    if (timeout.is_infinite()) {
+    if (endless) {
       changed_.wait(held);
     } else if (changed_.wait_until(held, deadline) == std::cv_status::timeout && !can_enter(mode)) {
       throw_unavailable(target, timeout, mode, backend.name, "another thread of this process");
@@ -120,7 +137,7 @@ void LockEntry::take_os_lock(std::unique_lock<std::mutex>& held, LockMode mode, 
   }
   if (status == ATOMICIO_OK) {
     std::int64_t wait_ns = -1;
-    if (!timeout.is_infinite()) {
+    if (!timeout.is_infinite() && deadline != std::chrono::steady_clock::time_point::max()) {
       auto left = std::chrono::duration_cast<std::chrono::nanoseconds>(deadline - std::chrono::steady_clock::now());
       wait_ns = std::max<std::int64_t>(0, left.count());
     }
@@ -140,6 +157,7 @@ void LockEntry::take_os_lock(std::unique_lock<std::mutex>& held, LockMode mode, 
 }
 
 void LockEntry::release(std::uint64_t owner) noexcept {
+  if (stale()) return;  // the parent's hold; its mutex must not be touched here
   std::lock_guard held(mutex_);
   auto mine = std::find_if(holders_.begin(), holders_.end(), [&](const Holder& h) { return h.owner == owner; });
   if (mine == holders_.end()) return;
@@ -154,8 +172,20 @@ void LockEntry::release(std::uint64_t owner) noexcept {
 }
 
 LockTable& LockTable::instance() {
-  static auto* table = new LockTable;  // Leaked: locks may be released during static destruction.
-  return *table;
+  // Leaked, and so is the parent's table in a forked child: locks may be released during static
+  // destruction, and the parent's table may have been locked by a thread the child lacks.
+  static std::atomic<LockTable*> current = [] {
+    ::pthread_atfork(nullptr, nullptr, [] {
+      generation_counter.fetch_add(1, std::memory_order_relaxed);
+      current.store(new LockTable, std::memory_order_relaxed);
+    });
+    return new LockTable;
+  }();
+  return *current.load(std::memory_order_relaxed);
+}
+
+std::shared_ptr<LockEntry> LockTable::renew(const LockEntry& stale) {
+  return entry_for(stale.target, stale.sidecar, stale.backend);
 }
 
 std::shared_ptr<LockEntry> LockTable::find(const std::filesystem::path& identity) {
@@ -184,6 +214,7 @@ std::shared_ptr<LockEntry> LockTable::entry_for(const std::filesystem::path& ide
 }
 
 std::unique_ptr<LockClaim> claim(std::shared_ptr<LockEntry> entry, LockMode mode, Timeout timeout) {
+  if (entry->stale()) entry = LockTable::instance().renew(*entry);
   auto result = std::make_unique<LockClaim>();
   result->owner = current_lock_owner();
   result->mode = mode;

@@ -71,15 +71,12 @@ class FdLocker {
   atomicio::sdk::SidecarFile sidecar_;
 };
 
-RecordLockTable<FdLocker>& process_table() {
-  static auto* table = new RecordLockTable<FdLocker>;  // Leaked: handles may close during static destruction.
-  return *table;
-}
+RecordLockTable<FdLocker>& process_table() { return RecordLockTable<FdLocker>::of_this_process(); }
 
 class FcntlBackend final : public atomicio::sdk::LockBackend {
  public:
   std::unique_ptr<Handle> open(const std::string& sidecar_path) override {
-    atomicio::sdk::SidecarFile sidecar(sidecar_path);
+    atomicio::sdk::SidecarFile sidecar(sidecar_path, "fcntl");
     struct stat info {};
     if (::fstat(sidecar.fd(), &info) != 0) throw OsError("cannot stat lock file " + sidecar_path, errno);
     auto locker = std::make_unique<FdLocker>(std::move(sidecar));

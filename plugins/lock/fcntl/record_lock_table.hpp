@@ -17,6 +17,12 @@
 // Descriptors opened by anyone else (the application, another backend, another library) are
 // out of its reach; see plugins/lock/fcntl/README.md for what stays the application's job.
 //
+// fork(): record locks are not inherited, so a child starts with a fresh, empty table
+// (of_this_process()). The parent's table is left untouched and leaked in the child: its mutex
+// may be held by a thread that does not exist there, its counts describe the parent's locks,
+// and closing its descriptors could drop a record lock the child takes later on the same inode.
+// Handles opened before the fork are inert in the child (unlock and close do nothing).
+//
 // Lock order: the table's one mutex; the blocking OS call runs without it (os_call_running
 // keeps other handles of the inode out meanwhile). Descriptors are only ever closed under it.
 //
@@ -29,7 +35,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <pthread.h>
+
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <map>
@@ -74,9 +83,20 @@ class RecordLockTable {
   };
 
  public:
+  /// This process's table; a fresh one in each child of fork() (see above).
+  static RecordLockTable& of_this_process() {
+    static std::atomic<RecordLockTable*> current = [] {
+      ::pthread_atfork(nullptr, nullptr, [] { current.store(new RecordLockTable, std::memory_order_relaxed); });
+      return new RecordLockTable;  // Leaked: handles may close during static destruction.
+    }();
+    return *current.load(std::memory_order_relaxed);
+  }
+
   class Handle final : public sdk::LockBackend::Handle {
    public:
-    ~Handle() override { table_.close(*this); }
+    ~Handle() override {
+      if (&table_ == &of_this_process()) table_.close(*this);
+    }
     Handle(const Handle&) = delete;
     Handle& operator=(const Handle&) = delete;
     const std::string& path() const { return path_; }
@@ -133,8 +153,11 @@ class RecordLockTable {
   /// false when it stays held (by another process, or by another handle of this process on
   /// the same inode) until the deadline.
   bool lock(Handle& handle, LockMode mode, std::chrono::nanoseconds timeout) {
-    const bool forever = timeout.count() < 0;
-    const auto deadline = std::chrono::steady_clock::now() + (forever ? std::chrono::nanoseconds(0) : timeout);
+    if (&handle.table_ != this)
+      throw sdk::OsError("cannot lock " + handle.path_ + " through a handle opened before fork(); open it again", EBADF);
+    const auto deadline = sdk::deadline_after(timeout.count() < 0 ? std::chrono::nanoseconds(0) : timeout);
+    // A timeout too long for the clock is a wait without end.
+    const bool forever = timeout.count() < 0 || deadline == std::chrono::steady_clock::time_point::max();
     std::unique_lock held(mutex_);
     Inode& inode = *handle.inode_;
     for (;;) {
@@ -186,6 +209,7 @@ class RecordLockTable {
   /// Releases `handle`'s hold; the OS lock goes when the process's last holder of the inode
   /// leaves. Throws OsError when the kernel refuses the unlock.
   void unlock(Handle& handle) {
+    if (&handle.table_ != this) return;  // the parent's lock, opened before fork()
     std::lock_guard held(mutex_);
     release(handle);
   }

@@ -27,7 +27,7 @@ using atomicio::sdk::OsError;
 
 class FlockHandle final : public atomicio::sdk::LockBackend::Handle {
  public:
-  explicit FlockHandle(std::string path) : sidecar_(std::move(path)) {}
+  explicit FlockHandle(std::string path) : sidecar_(std::move(path), "flock") {}
 
   int fd() const { return sidecar_.fd(); }
   const std::string& path() const { return sidecar_.path(); }

@@ -13,6 +13,7 @@
 #include "record_lock_table.hpp"
 
 #include <atomicio/sdk/lock_backend.hpp>
+#include <atomicio/sdk/sidecar_file.hpp>
 
 #include <boost/interprocess/exceptions.hpp>
 #include <boost/interprocess/sync/file_lock.hpp>
@@ -83,18 +84,19 @@ class FileLockLocker {
   std::string path_;
 };
 
-RecordLockTable<FileLockLocker>& process_table() {
-  static auto* table = new RecordLockTable<FileLockLocker>;  // Leaked: handles may close during static destruction.
-  return *table;
-}
+RecordLockTable<FileLockLocker>& process_table() { return RecordLockTable<FileLockLocker>::of_this_process(); }
 
 class InterprocessBackend final : public atomicio::sdk::LockBackend {
  public:
   std::unique_ptr<Handle> open(const std::string& sidecar_path) override {
-    // O_NOFOLLOW: a symlink planted at the sidecar's name must not make us create (or Boost
-    // lock) a file elsewhere. Never truncate: the sidecar is shared and stays empty.
-    int fd = ::open(sidecar_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0666);
-    if (fd < 0) throw OsError("cannot open lock file " + sidecar_path, errno);
+    // SidecarFile: a symlink planted at the sidecar's name must not make us create (or Boost
+    // lock) a file elsewhere, nor a FIFO or device hang or affect us; it also checks that no
+    // backend of another family guards the sidecar.
+    atomicio::sdk::SidecarFile sidecar(sidecar_path, "interprocess");
+    if (!sidecar.writable())
+      throw OsError("cannot open lock file " + sidecar_path + " read-write, which boost::interprocess::file_lock needs",
+                    EACCES);
+    const int fd = sidecar.release();
     struct stat ours {};
     if (::fstat(fd, &ours) != 0) {
       const int error = errno;

@@ -2,6 +2,7 @@
 #include "lock_file.hpp"
 
 #include <atomicio/sdk/errors.hpp>
+#include <atomicio/sdk/sidecar_file.hpp>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -92,10 +93,16 @@ std::optional<Observation> observe(const std::string& path) {
     return seen;
   }
   struct stat info {};
-  if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
-    const int error = S_ISREG(info.st_mode) ? errno : EINVAL;
+  if (::fstat(fd, &info) != 0) {
+    const int error = errno;
     ::close(fd);
-    throw OsError("lock file " + path + " is not a regular file; refusing to use it", error);
+    throw OsError("cannot stat lock file " + path, error);
+  }
+  if (!S_ISREG(info.st_mode)) {
+    ::close(fd);
+    throw OsError("lock file " + path + " is " + sdk::describe_file_type(info.st_mode) +
+                      ", not a regular file; refusing to use it",
+                  EINVAL);
   }
   fill_metadata(seen, info);
   char buffer[kMaxRecord];
@@ -219,6 +226,12 @@ bool LockFile::try_acquire() {
     }
     auto seen = observe(path_);
     if (!seen) continue;  // released between our create and our look
+    // A descriptor backend's sidecar is not a lock file: breaking it as stale would let both
+    // backends in at once. Refused, naming both (an empty one, from an older atomicio, is not
+    // recognisable and is treated as a lock file whose creator died before writing it).
+    if (std::string refusal = sdk::sidecar_mismatch(path_, sdk::sidecar_guardian(seen->content), "lockfile");
+        !refusal.empty())
+      throw OsError(refusal, 0);
     if (!is_stale(*seen, stale_after_)) return false;
     if (break_stale(path_, *seen) == BreakOutcome::busy) return false;
   }

@@ -1,5 +1,5 @@
-// lock.none: no inter-process locking. The core's in-process table still makes threads (and
-// tasks) of one process exclude each other; other processes are not excluded at all. For
+// lock.none: no inter-process locking. The core's in-process table still makes threads of
+// one process exclude each other; other processes are not excluded at all. For
 // single-process programs and scratch data; never chosen automatically. It touches no file.
 #include <atomicio/sdk/lock_backend.hpp>
 

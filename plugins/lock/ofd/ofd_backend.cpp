@@ -29,7 +29,7 @@ using atomicio::sdk::OsError;
 
 class OfdHandle final : public atomicio::sdk::LockBackend::Handle {
  public:
-  explicit OfdHandle(std::string path) : sidecar_(std::move(path)) {}
+  explicit OfdHandle(std::string path) : sidecar_(std::move(path), "ofd") {}
 
   int fd() const { return sidecar_.fd(); }
   const std::string& path() const { return sidecar_.path(); }

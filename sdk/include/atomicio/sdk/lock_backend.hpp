@@ -7,6 +7,7 @@
 #pragma once
 
 #include <atomicio/sdk/abi.h>
+#include <atomicio/sdk/deadline.hpp>
 #include <atomicio/sdk/entry_guard.hpp>
 #include <atomicio/sdk/errors.hpp>
 #include <atomicio/sdk/export.hpp>
@@ -60,7 +61,7 @@ class LockBackend {
 /// no timed form. Returns try_once's last answer.
 template <class TryOnce>
 bool poll_until(std::chrono::nanoseconds timeout, TryOnce&& try_once) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const auto deadline = deadline_after(timeout);
   auto pause = std::chrono::microseconds(50);
   for (;;) {
     if (try_once()) return true;
