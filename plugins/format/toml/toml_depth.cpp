@@ -39,7 +39,8 @@ std::size_t skip_string(std::string_view text, std::size_t at) {
     return i;
   }
   std::size_t i = at + 1;
-  while (i < text.size() && text[i] != quote && text[i] != '\n') i += basic && text[i] == '\\' ? 2 : 1;
+  while (i < text.size() && text[i] != quote && text[i] != '\n')
+    i += (basic && text[i] == '\\') ? std::size_t{2} : std::size_t{1};
   return std::min(text.size(), i + 1);
 }
 

@@ -195,7 +195,7 @@ TEST_CASE("strings with a carriage return are quoted in YAML, so the CR survives
 // Found by fuzz/yaml: a 625-character key of control characters was written as an implicit
 // key, whose escaped form passed YAML's 1024-character limit, and the file could not be read.
 TEST_CASE("long keys, however they are escaped, are written so that they read back", "[format][yaml]") {
-  for (const std::string key : {std::string(625, '\x01'), std::string(251, '\x01'), std::string(250, '\x01'),
+  for (const std::string& key : {std::string(625, '\x01'), std::string(251, '\x01'), std::string(250, '\x01'),
                                 std::string(2000, 'k'), std::string(400, '\x7f'), std::string(1100, ' ') + "x"}) {
     INFO("key of " << key.size() << " bytes: " << Value(key.substr(0, 8)).dump());
     const Value keyed{{key, 1}, {"after", Value{{key, key}}}};
