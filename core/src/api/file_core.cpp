@@ -24,11 +24,10 @@ PluginHost& FileCore::plugins() const {
 ResolvedTarget FileCore::resolve_for_writing() const {
   Resolution resolution = resolve_target(path_);
   if (!resolution.ok()) throw FileWriteError("resolve", path_, resolution.problem, os_error(resolution.error));
-  if (!resolution.target.is_regular_or_missing())
-    throw FileWriteError("write", path_,
-                         "the path names " + describe_file_type(resolution.target.existing_type) +
-                             "; atomicio replaces only regular files",
-                         os_error(resolution.target.existing_type == S_IFDIR ? EISDIR : EINVAL));
+  if (!resolution.target.is_regular_or_missing()) {
+    const FileTypeRefusal refusal = refuse_file_type(resolution.target.existing_type, "replaces");
+    throw FileWriteError("write", path_, refusal.detail, os_error(refusal.error));
+  }
   return std::move(resolution.target);
 }
 
@@ -38,11 +37,10 @@ std::optional<ResolvedTarget> FileCore::resolve_for_reading() const {
   if (!resolution.ok()) throw FileReadError("resolve", path_, resolution.problem, os_error(resolution.error));
   // Refused before anything opens it: opening a device can have effects of its own (a tape
   // rewinds), and a FIFO would block until a writer comes.
-  if (!resolution.target.is_regular_or_missing())
-    throw FileReadError("read", path_,
-                        "the path names " + describe_file_type(resolution.target.existing_type) +
-                            "; atomicio reads only regular files",
-                        os_error(resolution.target.existing_type == S_IFDIR ? EISDIR : EINVAL));
+  if (!resolution.target.is_regular_or_missing()) {
+    const FileTypeRefusal refusal = refuse_file_type(resolution.target.existing_type, "reads");
+    throw FileReadError("read", path_, refusal.detail, os_error(refusal.error));
+  }
   return std::move(resolution.target);
 }
 
@@ -96,9 +94,10 @@ UniqueFd open_for_reading(const ResolvedTarget& target, const std::filesystem::p
   }
   struct stat info {};
   if (fs.fstat(fd.get(), &info) != 0) throw FileReadError("stat", path, "", os_error());
-  if (!S_ISREG(info.st_mode))
-    throw FileReadError("read", path, "the path names " + describe_file_type(info.st_mode) + "; atomicio reads only regular files",
-                        os_error(S_ISDIR(info.st_mode) ? EISDIR : EINVAL));
+  if (!S_ISREG(info.st_mode)) {
+    const FileTypeRefusal refusal = refuse_file_type(info.st_mode, "reads");
+    throw FileReadError("read", path, refusal.detail, os_error(refusal.error));
+  }
   return fd;
 }
 

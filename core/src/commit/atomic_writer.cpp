@@ -194,8 +194,10 @@ struct CommitState {
     }
     struct stat info {};
     if (fs.fstat(source, &info) != 0) fail("stat", "", errno);
-    if (!S_ISREG(info.st_mode))
-      fail("open for append", "the target is " + describe_file_type(info.st_mode) + ", not a regular file", EINVAL);
+    if (!S_ISREG(info.st_mode)) {
+      const FileTypeRefusal refusal = refuse_file_type(info.st_mode, "appends to");
+      fail("open for append", refusal.detail, refusal.error);
+    }
     size += copy_content(source, static_cast<std::uint64_t>(info.st_size));
   }
 
@@ -254,11 +256,10 @@ AtomicWriter::AtomicWriter(std::filesystem::path target, detail::ResolvedTarget&
   // Checked again here, under the caller's lock: the rename would replace whatever the name
   // holds, and a device node or FIFO replaced by a regular file (mode 0666 from its own) is
   // damage, not a write.
-  if (exists && !S_ISREG(existing.st_mode))
-    throw FileWriteError("write", s.resolved_full,
-                         "the target is " + detail::describe_file_type(existing.st_mode) +
-                             "; atomicio replaces only regular files",
-                         detail::os_error(S_ISDIR(existing.st_mode) ? EISDIR : EINVAL));
+  if (exists && !S_ISREG(existing.st_mode)) {
+    const detail::FileTypeRefusal refusal = detail::refuse_file_type(existing.st_mode, "replaces");
+    throw FileWriteError("write", s.resolved_full, refusal.detail, detail::os_error(refusal.error));
+  }
 
   // The temp of an existing file is private (0600) until commit() gives it the old file's
   // metadata; a new file keeps the mode open() gave the temp (0666 minus umask, or the

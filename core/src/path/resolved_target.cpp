@@ -91,6 +91,11 @@ std::string describe_file_type(mode_t type) {
   }
 }
 
+FileTypeRefusal refuse_file_type(mode_t type, const char* action) {
+  return {"the path names " + describe_file_type(type) + "; atomicio " + action + " only regular files",
+          (type & S_IFMT) == S_IFDIR ? EISDIR : EINVAL};
+}
+
 Resolution resolve_target(const std::filesystem::path& path) {
   if (!names_a_file(path)) return failure(EISDIR, "the path does not name a file");
   FileSystem& fs = file_system();
