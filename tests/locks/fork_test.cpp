@@ -109,10 +109,13 @@ TEST_CASE("a forked child waits for the lock its parent holds instead of sharing
   const LockOptions options{.backend = backend};
   FileLock held(target, LockMode::exclusive, Timeout::infinite(), options);
   auto child = ChildProcess::fork([&] {
+    // The parent's hold is not the child's: it must not say it owns a lock that excludes nothing here.
+    if (held.owns_lock()) return 2;
     // The same thread, the same file: in the parent this would re-enter the held lock.
     return FileLock::try_lock(target, LockMode::exclusive, options) ? 1 : 0;
   });
   CHECK(child.wait().code == 0);
+  CHECK(held.owns_lock());
   held.unlock();
   auto after = ChildProcess::fork([&] { return FileLock::try_lock(target, LockMode::exclusive, options) ? 0 : 1; });
   CHECK(after.wait().code == 0);

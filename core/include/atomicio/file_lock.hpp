@@ -37,8 +37,8 @@
 //
 // fork() and exec: a FileLock belongs to the process that took it. A child created by fork()
 // starts with an empty in-process table of its own: it holds none of its parent's locks (a
-// FileLock it inherited may still say owns_lock(), but excludes nothing for the child and its
-// release does nothing), and every lock it takes (also through a SafeFile or FileLock object
+// FileLock it inherited says !owns_lock() there, and its release does nothing), and every lock
+// it takes (also through a SafeFile or FileLock object
 // it inherited) opens its own sidecar descriptor and waits for its parent like any other
 // process. The parent's locks are untouched by the child. A child made by vfork() or a raw
 // clone() skips the pthread_atfork handler that does this and must exec (or exit) before
@@ -130,6 +130,8 @@ class ATOMICIO_EXPORT FileLock {
 
   /// Releases the lock now. Idempotent; never throws.
   void unlock() noexcept;
+  /// True while this process holds the lock through this object (false in a forked child for
+  /// a lock its parent took).
   bool owns_lock() const noexcept;
   LockMode mode() const noexcept;
   /// The sidecar file the inter-process lock is taken on.

@@ -62,7 +62,8 @@ void FileLock::unlock() noexcept {
   claim_->entry->release(claim_->owner);
 }
 
-bool FileLock::owns_lock() const noexcept { return claim_ && claim_->held; }
+// In a child of fork() a hold taken by the parent is the parent's (lock_table.hpp): the child owns nothing.
+bool FileLock::owns_lock() const noexcept { return claim_ && claim_->held && !claim_->entry->stale(); }
 LockMode FileLock::mode() const noexcept { return claim_ ? claim_->mode : LockMode::exclusive; }
 std::filesystem::path FileLock::sidecar_path() const { return claim_ ? claim_->entry->sidecar : std::filesystem::path(); }
 std::string FileLock::backend() const { return claim_ ? claim_->entry->backend.name : std::string(); }
