@@ -20,6 +20,7 @@
 // form, which the sweep does not touch): better debris than deleting a live writer's file.
 #include "commit/temp_file.hpp"
 
+#include "path/name_hash.hpp"
 #include "posix/file_system.hpp"
 
 #include "atomicio_config.h"
@@ -93,21 +94,13 @@ std::string random_hex() {
 // The name's check value: FNV-1a over R, the inode number and the birth time, each integer as
 // little-endian bytes. Part of the on-disk format: other versions sweep what this one leaves.
 std::string check_value(std::string_view random, const struct statx& info) {
-  std::uint64_t hash = 0xcbf29ce484222325ull;
-  auto mix = [&hash](std::uint64_t value, int bytes) {
-    for (int i = 0; i < bytes; ++i) {
-      hash ^= (value >> (8 * i)) & 0xFF;
-      hash *= 0x100000001b3ull;
-    }
-  };
-  for (char c : random) mix(static_cast<unsigned char>(c), 1);
   const bool has_birth = (info.stx_mask & STATX_BTIME) != 0;
-  mix(info.stx_ino, 8);
-  mix(has_birth ? static_cast<std::uint64_t>(info.stx_btime.tv_sec) : 0, 8);
-  mix(has_birth ? info.stx_btime.tv_nsec : 0, 4);
-  unsigned char bytes[8];
-  for (int i = 0; i < 8; ++i) bytes[i] = static_cast<unsigned char>(hash >> (8 * (7 - i)));
-  return hex(bytes, sizeof bytes);
+  return NameHash()
+      .add(random)
+      .add_little_endian(info.stx_ino, 8)
+      .add_little_endian(has_birth ? static_cast<std::uint64_t>(info.stx_btime.tv_sec) : 0, 8)
+      .add_little_endian(has_birth ? info.stx_btime.tv_nsec : 0, 4)
+      .hex();
 }
 
 int stat_identity(int fd, struct statx& info) {

@@ -13,6 +13,8 @@
 #include "path/sidecar_name.hpp"
 #include "posix/file_system.hpp"
 
+#include <atomicio/sdk/file_type.hpp>
+
 #include <fcntl.h>
 #include <limits.h>
 #include <sys/stat.h>
@@ -47,27 +49,28 @@ std::string directory_part(const std::filesystem::path& path) {
   return parent.empty() ? std::string(".") : parent.string();
 }
 
-// The directory's path as the kernel knows it. /proc/self/fd is exact; without /proc we take
-// realpath() of the path we opened and accept it only if it still names the same directory.
+// The directory's path as the kernel knows it. /proc/self/fd is the kernel's own answer and is
+// taken as it is, unless it carries the " (deleted)" mark of a removed directory. Without /proc
+// we take realpath() of the text we opened and accept it only if it still names that directory.
 bool kernel_path_of(int directory_fd, const std::filesystem::path& opened_as, std::filesystem::path& out) {
   FileSystem& fs = file_system();
-  struct stat opened {};
-  if (fs.fstat(directory_fd, &opened) != 0) return false;
   const std::string proc = "/proc/self/fd/" + std::to_string(directory_fd);
   std::string text(PATH_MAX, '\0');
   ssize_t length = fs.read_link_at(AT_FDCWD, proc.c_str(), text.data(), text.size());
   if (length > 0 && static_cast<std::size_t>(length) < text.size() && text[0] == '/') {
     text.resize(static_cast<std::size_t>(length));
     out = text;
+    if (!text.ends_with(" (deleted)")) return true;
   } else {
     std::unique_ptr<char, decltype(&std::free)> real(::realpath(opened_as.c_str(), nullptr), &std::free);
     if (!real) return false;
     out = real.get();
   }
+  struct stat opened {};
   struct stat named {};
   // A renamed or deleted directory would give a path that no longer leads to it.
-  return fs.fstat_at(AT_FDCWD, out.c_str(), &named, 0) == 0 && named.st_dev == opened.st_dev &&
-         named.st_ino == opened.st_ino;
+  return fs.fstat(directory_fd, &opened) == 0 && fs.fstat_at(AT_FDCWD, out.c_str(), &named, 0) == 0 &&
+         named.st_dev == opened.st_dev && named.st_ino == opened.st_ino;
 }
 
 }  // namespace
@@ -78,21 +81,8 @@ bool ResolvedTarget::is_regular_or_missing() const noexcept {
 
 std::string ResolvedTarget::sidecar() const { return sidecar_name(name); }
 
-std::string describe_file_type(mode_t type) {
-  switch (type & S_IFMT) {
-    case S_IFREG: return "a regular file";
-    case S_IFDIR: return "a directory";
-    case S_IFLNK: return "a symbolic link";
-    case S_IFIFO: return "a FIFO";
-    case S_IFSOCK: return "a socket";
-    case S_IFCHR: return "a character device";
-    case S_IFBLK: return "a block device";
-    default: return "not a regular file";
-  }
-}
-
 FileTypeRefusal refuse_file_type(mode_t type, const char* action) {
-  return {"the path names " + describe_file_type(type) + "; atomicio " + action + " only regular files",
+  return {"the path names " + sdk::describe_file_type(type) + "; atomicio " + action + " only regular files",
           (type & S_IFMT) == S_IFDIR ? EISDIR : EINVAL};
 }
 
@@ -101,8 +91,9 @@ Resolution resolve_target(const std::filesystem::path& path) {
   FileSystem& fs = file_system();
   Resolution result;
   ResolvedTarget& target = result.target;
-  std::error_code no_cwd;  // only the fallback below needs the text, so a missing cwd is no error here
-  std::filesystem::path opened_as = std::filesystem::absolute(directory_part(path), no_cwd);
+  // Only kernel_path_of's fallback without /proc reads this text; realpath() resolves it from
+  // the working directory and left to right, so its `..` is physical too.
+  std::filesystem::path opened_as = directory_part(path);
   target.directory_fd.reset(fs.open_at(AT_FDCWD, directory_part(path).c_str(), kDirectoryFlags, 0));
   if (!target.directory_fd.valid()) return failure(errno, "cannot open the directory " + directory_part(path));
   target.name = path.filename().string();
@@ -139,8 +130,6 @@ Resolution resolve_target(const std::filesystem::path& path) {
     UniqueFd next_directory(fs.open_at(base, directory_part(next).c_str(), kDirectoryFlags, 0));
     if (!next_directory.valid())
       return failure(errno, "cannot open the directory of the symbolic link " + target.name + " -> " + body);
-    // Only for kernel_path_of's fallback without /proc: realpath() resolves this text left to
-    // right, so its `..` is physical too.
     opened_as = next.is_absolute() ? std::filesystem::path(directory_part(next)) : opened_as / directory_part(next);
     target.directory_fd = std::move(next_directory);
     target.name = next.filename().string();

@@ -48,9 +48,6 @@ struct Resolution {
 /// file_system(); never throws for an OS failure.
 Resolution resolve_target(const std::filesystem::path& path);
 
-/// Words for a file type: "a FIFO", "a character device", "a directory", …
-std::string describe_file_type(mode_t type);
-
 /// Why a target of `type` (not a regular file) is refused, for an error's detail and code:
 /// "the path names a FIFO; atomicio <action> only regular files", EISDIR for a directory,
 /// else EINVAL.

@@ -2,7 +2,7 @@
 // would exceed NAME_MAX and could never be created, so such files could not be locked at all.
 #include "path/sidecar_name.hpp"
 
-#include <cstdint>
+#include "path/name_hash.hpp"
 
 namespace atomicio::detail {
 
@@ -12,15 +12,6 @@ constexpr std::size_t kNameMax = 255;  // NAME_MAX on every Linux filesystem ato
 constexpr std::string_view kSuffix = ".lock";
 constexpr std::size_t kLongNamePrefix = 200;
 
-std::uint64_t fnv1a_64(std::string_view bytes) {
-  std::uint64_t hash = 0xcbf29ce484222325ULL;
-  for (char byte : bytes) {
-    hash ^= static_cast<unsigned char>(byte);
-    hash *= 0x100000001b3ULL;
-  }
-  return hash;
-}
-
 }  // namespace
 
 std::string sidecar_name(std::string_view name) {
@@ -28,11 +19,7 @@ std::string sidecar_name(std::string_view name) {
   std::size_t cut = kLongNamePrefix;
   // Continuation bytes are 10xxxxxx; cutting before one would leave half a character.
   while (cut > 0 && (static_cast<unsigned char>(name[cut]) & 0xC0) == 0x80) --cut;
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string hash(16, '0');
-  std::uint64_t value = fnv1a_64(name);
-  for (int i = 15; i >= 0; --i, value >>= 4) hash[static_cast<std::size_t>(i)] = kDigits[value & 0xF];
-  return std::string(name.substr(0, cut)).append(".").append(hash).append(kSuffix);
+  return std::string(name.substr(0, cut)).append(".").append(NameHash().add(name).hex()).append(kSuffix);
 }
 
 }  // namespace atomicio::detail

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <atomicio/sdk/errors.hpp>
+#include <atomicio/sdk/file_type.hpp>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -53,17 +54,6 @@ inline std::string sidecar_mismatch(const std::string& path, const std::string& 
   if (guardian.empty() || lock_family_of(guardian) == lock_family_of(backend)) return {};
   return "lock file " + path + " is guarded by the '" + guardian + "' lock backend, whose locks the '" +
          std::string(backend) + "' backend asked for here would not exclude; use one backend for a file in every process";
-}
-
-/// "a FIFO", "a directory", …: what a file that is not a regular file is, for messages.
-inline std::string describe_file_type(mode_t mode) {
-  if (S_ISFIFO(mode)) return "a FIFO";
-  if (S_ISCHR(mode)) return "a character device";
-  if (S_ISBLK(mode)) return "a block device";
-  if (S_ISDIR(mode)) return "a directory";
-  if (S_ISSOCK(mode)) return "a socket";
-  if (S_ISLNK(mode)) return "a symbolic link";
-  return "not a regular file";
 }
 
 class SidecarFile {
