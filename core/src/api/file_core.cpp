@@ -53,13 +53,26 @@ ResolvedTarget FileCore::resolve_for_locking(LockMode mode) const {
 
 FileLock FileCore::lock(const ResolvedTarget& target, LockMode mode) const {
   // The backend is chosen once per file object: selection is not free, and a file object must
-  // keep using the backend it started with. The entry is looked up per operation, for the file
-  // this operation resolved.
+  // keep using the backend it started with.
   std::call_once(backend_once_, [&] {
     backend_ = resolve_lock_backend(options_.lock_backend, plugins());
     backend_.stale_after = options_.lock_stale_after;
   });
-  return FileLock(claim(LockTable::instance().entry_for(target.full(), target.sidecar_path(), backend_), mode, timeout_));
+  // The entry follows the file this operation resolved. The file object keeps the last one, so
+  // its sidecar stays open between operations instead of being reopened for every lock, as it
+  // was before targets were resolved per operation.
+  const std::filesystem::path identity = target.full();
+  std::shared_ptr<LockEntry> entry;
+  {
+    std::lock_guard held(last_entry_mutex_);
+    if (last_entry_ && last_entry_->target == identity) entry = last_entry_;
+  }
+  if (!entry) {
+    entry = LockTable::instance().entry_for(identity, target.sidecar_path(), backend_);
+    std::lock_guard held(last_entry_mutex_);
+    last_entry_ = entry;
+  }
+  return FileLock(claim(std::move(entry), mode, timeout_));
 }
 
 std::optional<FileLock> FileCore::lock_for_reading(const ResolvedTarget& target) const {
@@ -82,8 +95,9 @@ std::optional<FileLock> FileCore::lock_for_reading(const ResolvedTarget& target)
 
 namespace {
 
-// The open file, or an invalid descriptor when it does not exist. Throws FileReadError.
-UniqueFd open_for_reading(const ResolvedTarget& target, const std::filesystem::path& path) {
+// The open file, or an invalid descriptor when it does not exist; its fstat in `info`. Throws
+// FileReadError.
+UniqueFd open_for_reading(const ResolvedTarget& target, const std::filesystem::path& path, struct stat& info) {
   FileSystem& fs = file_system();
   // O_NOFOLLOW: the name was no symlink at resolution; one planted since is refused, not
   // followed. O_NONBLOCK: a FIFO put there since must not block the open; fstat refuses it.
@@ -92,7 +106,6 @@ UniqueFd open_for_reading(const ResolvedTarget& target, const std::filesystem::p
     if (errno == ENOENT) return fd;
     throw FileReadError("open", path, "", os_error());
   }
-  struct stat info {};
   if (fs.fstat(fd.get(), &info) != 0) throw FileReadError("stat", path, "", os_error());
   if (!S_ISREG(info.st_mode)) {
     const FileTypeRefusal refusal = refuse_file_type(info.st_mode, "reads");
@@ -113,14 +126,16 @@ std::shared_ptr<const Format> FileCore::format(const Encoding& encoding) const {
 }
 
 std::optional<std::string> FileCore::read_stored_unlocked(const ResolvedTarget& target) const {
-  UniqueFd fd = open_for_reading(target, path_);
+  struct stat info {};
+  UniqueFd fd = open_for_reading(target, path_, info);
   if (!fd.valid()) return std::nullopt;
-  return read_file(fd.get(), path_, options_.max_decoded_size);
+  return read_file(fd.get(), info, path_, options_.max_decoded_size);
 }
 
 std::optional<std::string> FileCore::read_content_unlocked(const ResolvedTarget& target, const Encoding& encoding) const {
   if (encoding.codecs.empty()) return read_stored_unlocked(target);
-  UniqueFd fd = open_for_reading(target, path_);
+  struct stat info {};
+  UniqueFd fd = open_for_reading(target, path_, info);
   if (!fd.valid()) return std::nullopt;
   FdSource source(fd.get(), path_);
   DecodingPipeline pipeline(encoding, source, options_.max_decoded_size, path_);
@@ -129,7 +144,8 @@ std::optional<std::string> FileCore::read_content_unlocked(const ResolvedTarget&
 
 bool FileCore::stream_content_unlocked(const ResolvedTarget& target, const Encoding& encoding,
                                        const std::function<void(std::string_view)>& consumer) const {
-  UniqueFd fd = open_for_reading(target, path_);
+  struct stat info {};
+  UniqueFd fd = open_for_reading(target, path_, info);
   if (!fd.valid()) return false;
   FdSource file_bytes(fd.get(), path_);
   DecodingPipeline pipeline(encoding, file_bytes, UINT64_MAX, path_);

@@ -82,6 +82,8 @@ class FileCore {
   FileOptions options_;
   mutable std::once_flag backend_once_;
   mutable LockBackendRef backend_;
+  mutable std::mutex last_entry_mutex_;
+  mutable std::shared_ptr<LockEntry> last_entry_;  ///< the entry of the file last locked; guarded by last_entry_mutex_
 };
 
 /// update()'s merge: objects key by key (recursively), arrays appended, anything else replaced.

@@ -4,6 +4,9 @@
 
 #include "posix/file_system.hpp"
 #include "posix/unique_fd.hpp"
+#include "stream/byte_source.hpp"
+
+#include <atomicio/errors.hpp>
 
 #include <atomicio/sdk/abi.h>
 
@@ -63,25 +66,12 @@ std::optional<std::string> read_small_file(const std::filesystem::path& path, st
     problem = "the manifest is not a regular file of at most 1 MiB";
     return std::nullopt;
   }
-  // One byte more than the size, so growth while reading shows as a full buffer.
-  std::string text(static_cast<std::size_t>(info.st_size) + 1, '\0');
-  std::size_t filled = 0;
-  while (filled < text.size()) {
-    ssize_t n = file_system().read(fd.get(), text.data() + filled, text.size() - filled);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      problem = "cannot read the manifest: " + std::string(std::strerror(errno));
-      return std::nullopt;
-    }
-    if (n == 0) break;
-    filled += static_cast<std::size_t>(n);
-  }
-  if (filled == text.size()) {
-    problem = "the manifest changed while it was read";
+  try {
+    return read_file(fd.get(), info, path, kMaxManifestSize);
+  } catch (const FileReadError& error) {
+    problem = "cannot read the manifest: " + error.detail() + (error.code() ? ": " + error.code().message() : "");
     return std::nullopt;
   }
-  text.resize(filled);
-  return text;
 }
 
 }  // namespace

@@ -87,9 +87,7 @@ std::string read_all(ByteSource& source, std::uint64_t limit, const std::filesys
   return content;
 }
 
-std::string read_file(int fd, const std::filesystem::path& file, std::uint64_t limit) {
-  struct stat info {};
-  if (file_system().fstat(fd, &info) != 0) throw FileReadError("stat", file, "", os_error());
+std::string read_file(int fd, const struct stat& info, const std::filesystem::path& file, std::uint64_t limit) {
   const std::uint64_t size = S_ISREG(info.st_mode) && info.st_size > 0 ? static_cast<std::uint64_t>(info.st_size) : 0;
   if (size > limit)
     throw FileReadError("read", file, "the file is " + std::to_string(size) + " bytes; " + limit_exceeded(limit));

@@ -2,6 +2,8 @@
 // Pull-based so that a chain of decoders runs with bounded buffers whatever the file size.
 #pragma once
 
+#include <sys/stat.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -48,9 +50,10 @@ std::string read_all(ByteSource& source);
 std::string read_all(ByteSource& source, std::uint64_t limit, const std::filesystem::path& file,
                      std::uint64_t size_hint = 0);
 
-/// The whole content of the open file `fd`, at most `limit` bytes (FileOptions::max_decoded_size):
-/// a regular file larger than that is refused before anything is read, anything else (a device,
-/// a file growing meanwhile) once it has passed the limit. Throws FileReadError naming `file`.
-std::string read_file(int fd, const std::filesystem::path& file, std::uint64_t limit);
+/// The whole content of the open file `fd`, whose fstat the caller has in `info`, at most
+/// `limit` bytes (FileOptions::max_decoded_size): a regular file larger than that is refused
+/// before anything is read, anything else (a device, a file growing meanwhile) once it has
+/// passed the limit. Throws FileReadError naming `file`.
+std::string read_file(int fd, const struct stat& info, const std::filesystem::path& file, std::uint64_t limit);
 
 }  // namespace atomicio::detail
