@@ -2,6 +2,7 @@
 # convention, so a project that adds atomicio as a subdirectory gets just the library.
 option(ATOMICIO_BUILD_TESTS "Build the Catch2 test suite" ${PROJECT_IS_TOP_LEVEL})
 option(ATOMICIO_BUILD_EXAMPLES "Build the examples and the demo" ${PROJECT_IS_TOP_LEVEL})
+option(ATOMICIO_BUILD_ASYNC "Build libatomicio_async (Boost.Asio, liburing)" ON)
 option(ATOMICIO_BUILD_BENCHMARKS "Build the Google Benchmark programs" OFF)
 option(ATOMICIO_INSTALL "Generate the install rules and the CMake package" ${PROJECT_IS_TOP_LEVEL})
 option(ATOMICIO_WERROR "Treat compiler warnings as errors" OFF)

@@ -5,7 +5,8 @@ set -euo pipefail
 
 packages=(
   cmake ninja-build g++ make
-  libboost1.81-dev          # Boost.DLL (plugin loading); 1.81 for Asio file support later
+  libboost1.81-dev          # Boost.DLL (plugin loading), Boost.Asio 1.81 (async/: files over io_uring)
+  liburing-dev pkg-config   # async/: io_uring through Asio
   nlohmann-json3-dev        # the Value type and manifest parsing
   libattr1-dev              # core: attr_copy_fd keeps ACLs and extended attributes across a commit
   acl                       # tests: setfacl

@@ -37,8 +37,11 @@ bool is_suffix_of(std::string_view name, std::string_view extension) {
 }  // namespace
 
 Encoding find_encoding(const std::filesystem::path& file, PluginHost& host) {
+  return find_encoding_of_name(file.filename().string(), file, host);
+}
+
+Encoding find_encoding_of_name(const std::string& original, const std::filesystem::path& file, PluginHost& host) {
   PluginRegistry& registry = host.registry();
-  std::string original = file.filename().string();
   std::string name = lower(original);
   std::vector<std::shared_ptr<const Codec>> outermost_first;
   for (;;) {

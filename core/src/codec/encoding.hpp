@@ -30,4 +30,8 @@ struct Encoding {
 /// install hint), PluginLoadError when the codec fails to load.
 Encoding find_encoding(const std::filesystem::path& file, PluginHost& host);
 
+/// The same for a name other than `file`'s own (an explicit codec choice is the name "x.gz");
+/// errors still name `file`.
+Encoding find_encoding_of_name(const std::string& name, const std::filesystem::path& file, PluginHost& host);
+
 }  // namespace atomicio::detail

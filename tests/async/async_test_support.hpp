@@ -1,0 +1,48 @@
+// What the async tests share: the engine of the backend this run tests, and small helpers to
+// run an io_context until a coroutine or a set of operations is done.
+#pragma once
+
+#include <atomicio/async/io_engine.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <exception>
+#include <string>
+
+namespace atomicio::test {
+
+/// Chooses the backend of this run ("io_uring", "thread_pool", "blocked"); false for another name.
+bool select_backend(const std::string& name);
+/// "io_uring", "thread_pool" or "blocked".
+const std::string& backend_variant();
+/// The engine every test of this run uses: forced io_uring, forced pool, or automatic under the
+/// seccomp filter.
+IoEngine& engine();
+/// The backend the engine must have chosen.
+IoBackend expected_backend();
+
+/// Runs `coroutine` on a fresh io_context to its end, rethrowing what it throws.
+template <class Awaitable>
+void run_coroutine(Awaitable coroutine) {
+  boost::asio::io_context context;
+  std::exception_ptr failure;
+  boost::asio::co_spawn(context, std::move(coroutine), [&](std::exception_ptr error) { failure = error; });
+  context.run();
+  if (failure) std::rethrow_exception(failure);
+}
+
+/// Like run_coroutine, for a coroutine that takes the context's executor.
+template <class Function>
+void run_with_context(Function function) {
+  boost::asio::io_context context;
+  std::exception_ptr failure;
+  boost::asio::co_spawn(context, function(context.get_executor()),
+                        [&](std::exception_ptr error) { failure = error; });
+  context.run();
+  if (failure) std::rethrow_exception(failure);
+}
+
+}  // namespace atomicio::test
