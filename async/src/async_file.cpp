@@ -52,14 +52,14 @@ void choose_backend(FileState& state, const struct stat& info) {
       not_uring = "on procfs or sysfs, whose files the kernel reads only synchronously";
   }
   IoEngine& engine = *state.engine;
+  if (not_uring != nullptr) {
+    state.backend = IoBackend::thread_pool;
+    state.backend_reason = std::string("thread_pool: io_uring is not used for this file, which is ") + not_uring;
+    return;
+  }
   if (engine.backend() != IoBackend::io_uring) {
     state.backend = IoBackend::thread_pool;
     state.backend_reason = engine.backend_reason();
-    return;
-  }
-  if (not_uring != nullptr) {
-    state.backend = IoBackend::thread_pool;
-    state.backend_reason = std::string("thread_pool: the file is ") + not_uring;
     return;
   }
 #if ATOMICIO_ASYNC_HAS_IO_URING
@@ -180,7 +180,7 @@ void start_transfer(std::shared_ptr<FileState> state, std::uint64_t offset, Buff
 }
 
 std::exception_ptr open_error(const std::filesystem::path& path, const OpenMode& mode, int error) {
-  std::string detail = std::string("open (mode '") + mode.to_string() + "')";
+  std::string detail = "cannot open in mode '" + mode.to_string() + "'";
   std::error_code code(error, std::generic_category());
   if (!mode.write) return std::make_exception_ptr(FileReadError("open", path, detail, code));
   return std::make_exception_ptr(FileWriteError("open", path, detail, code));
