@@ -6,6 +6,7 @@ option(ATOMICIO_BUILD_ASYNC "Build libatomicio_async (Boost.Asio, liburing)" ON)
 option(ATOMICIO_BUILD_BENCHMARKS "Build the Google Benchmark programs" OFF)
 option(ATOMICIO_INSTALL "Generate the install rules and the CMake package" ${PROJECT_IS_TOP_LEVEL})
 option(ATOMICIO_WERROR "Treat compiler warnings as errors" OFF)
+set(ATOMICIO_SANITIZE "" CACHE STRING "Sanitizers for every target, as -fsanitize= takes them (e.g. thread)")
 option(ATOMICIO_BUILD_FUZZERS "Build the libFuzzer targets (clang only; instruments the whole build with ASan and UBSan)" OFF)
 
 set(CMAKE_CXX_STANDARD 20)

@@ -5,6 +5,9 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh
 (cd "${ATOMICIO_BUILD_DIR:-build}" && ctest --output-on-failure --parallel "$(nproc)" --timeout 600)
+# Then the async tests again under ThreadSanitizer and AddressSanitizer (clang builds of their
+# own: build-thread, build-address).
+scripts/test-sanitizers.sh
 # Then every fuzzer for ATOMICIO_FUZZ_SECONDS (10 by default) each, in the clang build of its
 # own (${ATOMICIO_FUZZ_BUILD_DIR:-build-fuzz}). Longer runs: scripts/fuzz.sh.
 scripts/build-fuzz.sh
