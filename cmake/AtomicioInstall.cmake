@@ -12,6 +12,18 @@ install(DIRECTORY core/include/ sdk/include/ "${PROJECT_BINARY_DIR}/core/include
   DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}" COMPONENT sdk)
 install(EXPORT atomicioTargets NAMESPACE atomicio:: DESTINATION "${ATOMICIO_CMAKE_DIR}" COMPONENT sdk)
 
+# The async layer: a separate library, export set and package component (COMPONENTS async), so
+# that an application of the core alone neither links it nor needs Asio or liburing to find the
+# package.
+if(TARGET atomicio_async)
+  install(TARGETS atomicio_async EXPORT atomicioAsyncTargets
+    LIBRARY DESTINATION "${CMAKE_INSTALL_LIBDIR}" COMPONENT async NAMELINK_COMPONENT async-dev
+    INCLUDES DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}")
+  install(DIRECTORY async/include/ DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}" COMPONENT async-dev)
+  install(EXPORT atomicioAsyncTargets NAMESPACE atomicio:: DESTINATION "${ATOMICIO_CMAKE_DIR}"
+    COMPONENT async-dev)
+endif()
+
 configure_package_config_file(cmake/atomicioConfig.cmake.in
   "${PROJECT_BINARY_DIR}/atomicioConfig.cmake" INSTALL_DESTINATION "${ATOMICIO_CMAKE_DIR}"
   PATH_VARS ATOMICIO_PLUGIN_INSTALL_DIR)

@@ -130,4 +130,13 @@ expect_match("the .lines failure is an UnsupportedFormatError naming the extensi
 expect_match("the .lines failure names the searched directory"
   "${without_path}" "lines unsupported: [^\n]*searched: ${prefix_regex}/[^\n]*plugins-abi[0-9]+ \\(install directory\\)")
 
+# The async layer, through its own package component.
+set(async_build "${WORK_DIR}/async-app-build")
+run_step("configure the async consumer app" 0 ignored
+  "${CMAKE_COMMAND}" -S "${ATOMICIO_SOURCE_DIR}/tests/consumer/async_app" -B "${async_build}" ${configure_args})
+run_step("build the async consumer app" 0 ignored "${CMAKE_COMMAND}" --build "${async_build}")
+run_step("run the async consumer app" 0 async_out
+  "${CMAKE_COMMAND}" -E env ${clean_env} "${async_build}/async_app" "${data}/with-path")
+expect_match("the async app writes and reads back" "${async_out}" "backend [a-z_]+\nasync ok\n")
+
 message(STATUS "consumer test passed")
