@@ -55,6 +55,8 @@ void choose_backend(FileState& state, const struct stat& info) {
   if (engine.backend() != IoBackend::io_uring) {
     state.backend = IoBackend::thread_pool;
     state.backend_reason = engine.backend_reason();
+    // Said even here, so that a program learns the file would not use io_uring anywhere.
+    if (not_uring != nullptr) state.backend_reason += std::string("; the file is ") + not_uring;
     return;
   }
   if (not_uring != nullptr) {
