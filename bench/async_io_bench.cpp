@@ -7,12 +7,13 @@
 // `bare_asio` rows do a few of them through a boost::asio::random_access_file on the same
 // io_context, without atomicio, to tell Asio's io_uring cost from atomicio's own.
 //
-// Warm page cache throughout (the files are made, flushed and then only read or overwritten:
-// the `cached` counter is the share of the read file in the cache after the row). Writes
-// overwrite an existing, cached 1 GiB file and are not fsynced in the timed part on either
-// side: an fdatasync of 1 GiB takes 0.6 to 6 s on this disk and would hide what is compared.
-// Each write iteration is followed by an untimed fdatasync (`fdatasync_s`), so every iteration
-// starts from clean pages and no writeback runs under the next one.
+// Warm page cache throughout: the files are made, flushed and then only read or overwritten;
+// each row reads its file once, untimed, before it starts, and the `cached` counter is the share
+// of the read file still in the cache after the row. Writes overwrite an existing, cached 1 GiB
+// file and are not fsynced in the timed part on either side: an fdatasync of 1 GiB takes 0.5 to
+// 6 s on this disk and would hide what is compared. Each write iteration is followed by an
+// untimed fdatasync (`fdatasync_s`), so every iteration starts from clean pages and no
+// writeback runs under the next one.
 //
 // Rows are timed in wall-clock time (the pool's threads and the kernel work beside the
 // benchmark thread); `cpu_per_wall` is the process's CPU time over that wall time, all threads.
@@ -92,10 +93,14 @@ class CpuShare {
   double wall_ = 0;
 };
 
-// The counters every row reports, and for writes the untimed flush between iterations.
-class RowEnd {
+// Warms the row's file before its first iteration; reports the counters every row reports;
+// for writes, flushes between iterations, untimed.
+class RowFrame {
  public:
-  RowEnd(benchmark::State& state, const Job& job) : state_(state), job_(job) {}
+  RowFrame(benchmark::State& state, const Job& job) : state_(state), job_(job) {
+    const auto& files = async_io_files();
+    atomicio::bench::warm_page_cache(job.writes() ? files.write_path : files.read_path);
+  }
   void after_iteration(int fd) {
     if (!job_.writes()) return;
     state_.PauseTiming();
@@ -127,7 +132,7 @@ void sync_row(benchmark::State& state, Work work, std::size_t size) {
   std::vector<char> buffer(job.size);
   atomicio::bench::fill_pattern(buffer.data(), buffer.size());
   CpuShare share;
-  RowEnd end(state, job);
+  RowFrame frame(state, job);
   for (auto _ : state) {
     share.time([&] {
       for (std::size_t k = 0; k < job.count; ++k) {
@@ -138,9 +143,9 @@ void sync_row(benchmark::State& state, Work work, std::size_t size) {
           return state.SkipWithError("short transfer");
       }
     });
-    end.after_iteration(fd);
+    frame.after_iteration(fd);
   }
-  end.report(share);
+  frame.report(share);
 }
 
 // AsyncFile's whole-buffer operations, and for the diagnostic rows the same through a bare
@@ -222,14 +227,14 @@ void pump_rows(benchmark::State& state, asio::io_context& context, const Job& jo
                int fd) {
   Pump<Ops> pump(ops, job, depth);
   CpuShare share;
-  RowEnd end(state, job);
+  RowFrame frame(state, job);
   std::string error;
   for (auto _ : state) {
     share.time([&] { pump.run(context, error); });
     if (!error.empty()) return state.SkipWithError(error.c_str());
-    end.after_iteration(fd);
+    frame.after_iteration(fd);
   }
-  end.report(share);
+  frame.report(share);
 }
 
 // One engine per backend for the whole run, forced so that ATOMICIO_IO_BACKEND cannot change

@@ -81,6 +81,14 @@ const AsyncIoFiles& async_io_files() {
   return files;
 }
 
+void warm_page_cache(const std::filesystem::path& path) {
+  const int fd = static_cast<int>(checked_io(::open(path.c_str(), O_RDONLY | O_CLOEXEC), "open"));
+  std::vector<char> chunk(std::size_t{1} << 20);
+  for (std::uint64_t offset = 0; offset < kFileSize; offset += chunk.size())
+    checked_io(::pread(fd, chunk.data(), chunk.size(), static_cast<off_t>(offset)), "pread");
+  ::close(fd);
+}
+
 double cached_fraction(const std::filesystem::path& path) {
   const int fd = static_cast<int>(checked_io(::open(path.c_str(), O_RDONLY | O_CLOEXEC), "open"));
   void* map = ::mmap(nullptr, kFileSize, PROT_READ, MAP_SHARED, fd, 0);

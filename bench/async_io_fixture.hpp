@@ -2,7 +2,10 @@
 // /var/tmp, a disk rather than tmpfs), made on first use and removed at exit, holding two
 // 1 GiB files of non-zero bytes — one that the read rows read, one that the write rows
 // overwrite — both flushed to disk once after they are made and then kept in the page cache
-// (the rows measure warm reads and writes into cached pages; cached_fraction() checks it).
+// (the rows measure warm reads and writes into cached pages). This VM's memory manager pages
+// out file pages left unused for about a minute (a DAMON pageout scheme), so every row reads
+// its file once before it is timed (warm_page_cache()) and checks afterwards how much of it
+// stayed cached (cached_fraction()).
 //
 // Thread-safety: call from the benchmark's thread only.
 #pragma once
@@ -33,6 +36,9 @@ struct AsyncIoFiles {
 /// The files, made on the first call (writes 2 GiB and flushes them: a few seconds). Exits the
 /// program when they cannot be made.
 const AsyncIoFiles& async_io_files();
+
+/// Reads all of `path` once (1 MiB preads), so that its pages are in the page cache.
+void warm_page_cache(const std::filesystem::path& path);
 
 /// The share (0..1) of `path`'s pages that are in the page cache now (mmap + mincore).
 double cached_fraction(const std::filesystem::path& path);
