@@ -13,6 +13,7 @@ packages=(
   libcli11-dev              # the atomicio CLI's argument parser
   catch2                    # tests (Catch2 2.x)
   libbenchmark-dev          # bench/ (Google Benchmark)
+  python3-aiofiles          # bench only: bench/aiofiles_bench.py, the peer async_io_bench is compared with
   libyaml-cpp-dev           # plugins/format/yaml
   libtomlplusplus-dev       # plugins/format/toml
   libpugixml-dev            # plugins/format/xml
