@@ -39,7 +39,8 @@ void run_on_pool(IoEngine& engine, const boost::asio::any_io_executor& io_execut
   boost::asio::post(engine.pool(), [handler = std::move(handler), work = std::move(work), cancelled,
                                     job = std::move(job)]() mutable {
     std::tuple<Results...> results = job(static_cast<const CancelFlag&>(*cancelled));
-    // From a pool thread, dispatch queues the handler on its executor (never runs it here).
+    // From a pool thread, dispatch queues the handler on its executor; only an executor that
+    // runs work inline wherever it is (use_future's) runs it here, which is harmless.
     boost::asio::dispatch(work, [handler = std::move(handler), results = std::move(results)]() mutable {
       // The slot belongs to the handler's executor: clear it there, before the handler runs.
       auto handler_slot = handler.get_cancellation_slot();
