@@ -30,16 +30,6 @@ using atomicio::AsyncFile;
 using atomicio::OpenMode;
 using atomicio::test::TempDir;
 
-namespace {
-
-atomicio::AsyncFileOptions options() {
-  atomicio::AsyncFileOptions result;
-  result.engine = &atomicio::test::engine();
-  return result;
-}
-
-}  // namespace
-
 TEST_CASE("the engine runs the backend this run asks for", "[async]") {
   CHECK(atomicio::test::engine().backend() == atomicio::test::expected_backend());
   INFO(atomicio::test::engine().backend_reason());
@@ -50,7 +40,7 @@ TEST_CASE("the engine runs the backend this run asks for", "[async]") {
 TEST_CASE("ten concurrent writes at ten offsets, then fsync, read back as one", "[async]") {
   TempDir dir;
   atomicio::test::run_with_context([&](asio::any_io_executor executor) -> asio::awaitable<void> {
-    AsyncFile file = co_await AsyncFile::async_open(executor, dir / "hello.txt", OpenMode::parse("w+"), options(),
+    AsyncFile file = co_await AsyncFile::async_open(executor, dir / "hello.txt", OpenMode::parse("w+"), atomicio::test::file_options(),
                                                      asio::use_awaitable);
     CHECK(file.backend() == atomicio::test::expected_backend());
     const std::string payload = "Hello world\n";
@@ -78,7 +68,7 @@ TEST_CASE("ten concurrent writes at ten offsets, then fsync, read back as one", 
 TEST_CASE("aiofile's low-level example: write at 0 and at 7 leaves a hole of zeros", "[async]") {
   TempDir dir;
   atomicio::test::run_with_context([&](asio::any_io_executor executor) -> asio::awaitable<void> {
-    AsyncFile file = co_await AsyncFile::async_open(executor, dir / "hello.txt", OpenMode::parse("w+"), options(),
+    AsyncFile file = co_await AsyncFile::async_open(executor, dir / "hello.txt", OpenMode::parse("w+"), atomicio::test::file_options(),
                                                      asio::use_awaitable);
     co_await file.async_write_at(0, std::string("Hello "), asio::use_awaitable);
     co_await file.async_write_at(7, std::string("world"), asio::use_awaitable);
@@ -99,7 +89,7 @@ TEST_CASE("every completion token style gets the result and the error", "[async]
   SECTION("plain callback") {
     std::string got;
     boost::system::error_code open_error_seen;
-    AsyncFile::async_open(executor, dir / "data", OpenMode::read_only(), options(),
+    AsyncFile::async_open(executor, dir / "data", OpenMode::read_only(), atomicio::test::file_options(),
                           [&](std::exception_ptr error, AsyncFile opened) {
                             REQUIRE_FALSE(error);
                             auto file = std::make_shared<AsyncFile>(std::move(opened));
@@ -120,19 +110,19 @@ TEST_CASE("every completion token style gets the result and the error", "[async]
   SECTION("use_future, with the io_context running on another thread") {
     auto guard = asio::make_work_guard(context);
     std::thread runner([&] { context.run(); });
-    AsyncFile file = AsyncFile::async_open(executor, dir / "data", OpenMode::read_only(), options(), asio::use_future).get();
+    AsyncFile file = AsyncFile::async_open(executor, dir / "data", OpenMode::read_only(), atomicio::test::file_options(), asio::use_future).get();
     CHECK(file.async_read_at(5, 100, asio::use_future).get() == "56789");
     CHECK(file.async_size(asio::use_future).get() == 10);
     CHECK_THROWS_AS(file.async_write_at(0, std::string("x"), asio::use_future).get(), boost::system::system_error);
     CHECK_THROWS_AS(
-        AsyncFile::async_open(executor, dir / "missing", OpenMode::read_only(), options(), asio::use_future).get(),
+        AsyncFile::async_open(executor, dir / "missing", OpenMode::read_only(), atomicio::test::file_options(), asio::use_future).get(),
         atomicio::FileReadError);
     guard.reset();
     runner.join();
   }
 
   SECTION("deferred runs only when launched") {
-    auto operation = AsyncFile::async_open(executor, dir / "created-later", OpenMode::parse("w"), options(), asio::deferred);
+    auto operation = AsyncFile::async_open(executor, dir / "created-later", OpenMode::parse("w"), atomicio::test::file_options(), asio::deferred);
     context.run();
     context.restart();
     CHECK_FALSE(std::filesystem::exists(dir / "created-later"));
@@ -148,7 +138,7 @@ TEST_CASE("every completion token style gets the result and the error", "[async]
 
   SECTION("as_tuple and use_awaitable in a coroutine") {
     asio::co_spawn(context, [&]() -> asio::awaitable<void> {
-      auto [error, file] = co_await AsyncFile::async_open(executor, dir / "missing", OpenMode::read_only(), options(),
+      auto [error, file] = co_await AsyncFile::async_open(executor, dir / "missing", OpenMode::read_only(), atomicio::test::file_options(),
                                                           asio::as_tuple(asio::use_awaitable));
       REQUIRE(error);
       try {
@@ -158,7 +148,7 @@ TEST_CASE("every completion token style gets the result and the error", "[async]
         CHECK(e.operation() == "open");
         CHECK(e.code() == std::errc::no_such_file_or_directory);
       }
-      AsyncFile data = co_await AsyncFile::async_open(executor, dir / "data", OpenMode::read_only(), options(),
+      AsyncFile data = co_await AsyncFile::async_open(executor, dir / "data", OpenMode::read_only(), atomicio::test::file_options(),
                                                        asio::use_awaitable);
       auto [read_error, text] = co_await data.async_read_at(8, 10, asio::as_tuple(asio::use_awaitable));
       CHECK_FALSE(read_error);
@@ -175,7 +165,7 @@ TEST_CASE("open modes mean what they mean to open(2)", "[async][modes]") {
   atomicio::test::spit(dir / "existing", "old content");
   atomicio::test::run_with_context([&](asio::any_io_executor executor) -> asio::awaitable<void> {
     auto open = [&](const std::string& name, const char* mode) {
-      return AsyncFile::async_open(executor, dir / name, OpenMode::parse(mode), options(), asio::use_awaitable);
+      return AsyncFile::async_open(executor, dir / name, OpenMode::parse(mode), atomicio::test::file_options(), asio::use_awaitable);
     };
     // "x" refuses an existing file: FileWriteError with EEXIST and the path.
     try {
@@ -220,7 +210,7 @@ TEST_CASE("the end of the file: eof for a partial read, a short count for a whol
   TempDir dir;
   atomicio::test::spit(dir / "f", "abc");
   atomicio::test::run_with_context([&](asio::any_io_executor executor) -> asio::awaitable<void> {
-    AsyncFile file = co_await AsyncFile::async_open(executor, dir / "f", OpenMode::read_only(), options(),
+    AsyncFile file = co_await AsyncFile::async_open(executor, dir / "f", OpenMode::read_only(), atomicio::test::file_options(),
                                                      asio::use_awaitable);
     std::array<char, 8> buffer{};
     auto [error, n] = co_await file.async_read_some_at(3, asio::buffer(buffer), asio::as_tuple(asio::use_awaitable));
@@ -240,7 +230,7 @@ TEST_CASE("the end of the file: eof for a partial read, a short count for a whol
 TEST_CASE("size, truncate, fdatasync and close", "[async]") {
   TempDir dir;
   atomicio::test::run_with_context([&](asio::any_io_executor executor) -> asio::awaitable<void> {
-    AsyncFile file = co_await AsyncFile::async_open(executor, dir / "f", OpenMode::parse("w+"), options(),
+    AsyncFile file = co_await AsyncFile::async_open(executor, dir / "f", OpenMode::parse("w+"), atomicio::test::file_options(),
                                                      asio::use_awaitable);
     co_await file.async_write_at(0, std::string(1000, 'x'), asio::use_awaitable);
     co_await file.async_fdatasync(asio::use_awaitable);
@@ -264,7 +254,7 @@ TEST_CASE("an adopted descriptor is read and written, and closed with the object
   int fd = ::open((dir / "adopted").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   REQUIRE(fd >= 0);
   atomicio::test::run_with_context([&](asio::any_io_executor executor) -> asio::awaitable<void> {
-    AsyncFile file = AsyncFile::adopt(executor, fd, dir / "adopted", options());
+    AsyncFile file = AsyncFile::adopt(executor, fd, dir / "adopted", atomicio::test::file_options());
     CHECK(file.native_handle() == fd);
     CHECK(file.backend() == atomicio::test::expected_backend());
     co_await file.async_write_at(0, std::string("Hello from\nasync world"), asio::use_awaitable);
@@ -280,7 +270,7 @@ TEST_CASE("a read waiting on a FIFO is cancelled through its slot, and the FIFO 
   TempDir dir;
   REQUIRE(::mkfifo((dir / "fifo").c_str(), 0600) == 0);
   atomicio::test::run_with_context([&](asio::any_io_executor executor) -> asio::awaitable<void> {
-    AsyncFile reader = co_await AsyncFile::async_open(executor, dir / "fifo", OpenMode::read_only(), options(),
+    AsyncFile reader = co_await AsyncFile::async_open(executor, dir / "fifo", OpenMode::read_only(), atomicio::test::file_options(),
                                                        asio::use_awaitable);
     CHECK(reader.backend() == atomicio::IoBackend::thread_pool);
     CHECK(reader.backend_reason().find("FIFO") != std::string::npos);
@@ -352,7 +342,7 @@ TEST_CASE("a job still queued on the pool is cancelled before it runs", "[async]
 
 TEST_CASE("a /proc file is read on the pool, which says why", "[async]") {
   atomicio::test::run_with_context([&](asio::any_io_executor executor) -> asio::awaitable<void> {
-    AsyncFile status = co_await AsyncFile::async_open(executor, "/proc/self/status", OpenMode::read_only(), options(),
+    AsyncFile status = co_await AsyncFile::async_open(executor, "/proc/self/status", OpenMode::read_only(), atomicio::test::file_options(),
                                                        asio::use_awaitable);
     CHECK(status.backend() == atomicio::IoBackend::thread_pool);
     INFO(status.backend_reason());

@@ -24,13 +24,6 @@ using atomicio::test::TempDir;
 
 namespace {
 
-atomicio::AsyncStreamOptions options(CodecSelection compression = CodecSelection::by_name()) {
-  atomicio::AsyncStreamOptions result;
-  result.file.engine = &atomicio::test::engine();
-  result.compression = compression;
-  return result;
-}
-
 std::string compressible_text() {
   std::string text;
   for (int i = 0; i < 40000; ++i) text += "record " + std::to_string(i * 7919 % 100003) + " of the archive\n";
@@ -63,7 +56,7 @@ TEST_CASE("an awaited read of a corrupt .xz throws the FileReadError the sync re
   INFO("sync: " << sync.what());
   std::exception_ptr async_failure;
   atomicio::test::run_with_context([&](asio::any_io_executor executor) -> asio::awaitable<void> {
-    AsyncStream s = co_await AsyncStream::async_open(executor, path, OpenMode::parse("r"), options(), asio::use_awaitable);
+    AsyncStream s = co_await AsyncStream::async_open(executor, path, OpenMode::parse("r"), atomicio::test::stream_options(), asio::use_awaitable);
     try {
       co_await s.async_read(asio::use_awaitable);
     } catch (...) {
@@ -86,7 +79,7 @@ TEST_CASE("a truncated .gz is a FileReadError saying so", "[async][stream][codec
   auto compressed = run_program({"gzip", "-c"}, compressible_text());
   spit(path, compressed.out.substr(0, compressed.out.size() / 2));
   atomicio::test::run_with_context([&](asio::any_io_executor executor) -> asio::awaitable<void> {
-    AsyncStream s = co_await AsyncStream::async_open(executor, path, OpenMode::parse("r"), options(), asio::use_awaitable);
+    AsyncStream s = co_await AsyncStream::async_open(executor, path, OpenMode::parse("r"), atomicio::test::stream_options(), asio::use_awaitable);
     auto [error, text] = co_await s.async_read(asio::as_tuple(asio::use_awaitable));
     REQUIRE(error);
     auto failure = caught<FileReadError>([&] { std::rethrow_exception(error); });
@@ -102,7 +95,7 @@ TEST_CASE("a codec with no plugin (.zst) is an UnsupportedFormatError before the
   const auto path = dir / "out.txt";
   atomicio::test::run_with_context([&](asio::any_io_executor executor) -> asio::awaitable<void> {
     auto [error, stream] = co_await AsyncStream::async_open(executor, path, OpenMode::parse("w"),
-                                                           options(CodecSelection::codec(".zst")),
+                                                           atomicio::test::stream_options(CodecSelection::codec(".zst")),
                                                            asio::as_tuple(asio::use_awaitable));
     REQUIRE(error);
     CHECK_THROWS_AS(std::rethrow_exception(error), atomicio::UnsupportedFormatError);
@@ -114,14 +107,14 @@ TEST_CASE("a codec with no plugin (.zst) is an UnsupportedFormatError before the
 TEST_CASE("OS failures are FileReadError and FileWriteError with the path and the OS code", "[async][stream]") {
   TempDir dir;
   atomicio::test::run_with_context([&](asio::any_io_executor executor) -> asio::awaitable<void> {
-    auto [missing, none] = co_await AsyncStream::async_open(executor, dir / "missing", OpenMode::parse("r"), options(),
+    auto [missing, none] = co_await AsyncStream::async_open(executor, dir / "missing", OpenMode::parse("r"), atomicio::test::stream_options(),
                                                             asio::as_tuple(asio::use_awaitable));
     auto read_failure = caught<FileReadError>([&] { std::rethrow_exception(missing); });
     CHECK(read_failure.path() == dir / "missing");
     CHECK(read_failure.code() == std::errc::no_such_file_or_directory);
 
     // /dev/full accepts the open and fails every write with ENOSPC.
-    AsyncStream full = co_await AsyncStream::async_open(executor, "/dev/full", OpenMode::parse("w"), options(),
+    AsyncStream full = co_await AsyncStream::async_open(executor, "/dev/full", OpenMode::parse("w"), atomicio::test::stream_options(),
                                                         asio::use_awaitable);
     auto [error, count] = co_await full.async_write("no room", asio::as_tuple(asio::use_awaitable));
     auto write_failure = caught<FileWriteError>([&] { std::rethrow_exception(error); });
@@ -138,7 +131,7 @@ TEST_CASE("a second operation while one is in flight fails with logic_error and 
   spit(dir / "text", "some content\n");
   asio::io_context context;
   AsyncStream s;
-  AsyncStream::async_open(context.get_executor(), dir / "text", OpenMode::parse("r"), options(),
+  AsyncStream::async_open(context.get_executor(), dir / "text", OpenMode::parse("r"), atomicio::test::stream_options(),
                           [&](std::exception_ptr error, AsyncStream opened) {
                             REQUIRE_FALSE(error);
                             s = std::move(opened);
@@ -169,11 +162,11 @@ TEST_CASE("a write-only stream refuses reads and a read-only one writes", "[asyn
   TempDir dir;
   spit(dir / "r", "x");
   atomicio::test::run_with_context([&](asio::any_io_executor executor) -> asio::awaitable<void> {
-    AsyncStream w = co_await AsyncStream::async_open(executor, dir / "w", OpenMode::parse("w"), options(),
+    AsyncStream w = co_await AsyncStream::async_open(executor, dir / "w", OpenMode::parse("w"), atomicio::test::stream_options(),
                                                      asio::use_awaitable);
     auto [read_error, text] = co_await w.async_read(asio::as_tuple(asio::use_awaitable));
     CHECK_THROWS_AS(std::rethrow_exception(read_error), std::logic_error);
-    AsyncStream r = co_await AsyncStream::async_open(executor, dir / "r", OpenMode::parse("r"), options(),
+    AsyncStream r = co_await AsyncStream::async_open(executor, dir / "r", OpenMode::parse("r"), atomicio::test::stream_options(),
                                                      asio::use_awaitable);
     auto [write_error, count] = co_await r.async_write("y", asio::as_tuple(asio::use_awaitable));
     CHECK_THROWS_AS(std::rethrow_exception(write_error), std::logic_error);

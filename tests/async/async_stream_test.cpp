@@ -23,14 +23,8 @@ using atomicio::test::TempDir;
 
 namespace {
 
-atomicio::AsyncStreamOptions options() {
-  atomicio::AsyncStreamOptions result;
-  result.file.engine = &atomicio::test::engine();
-  return result;
-}
-
 asio::awaitable<AsyncStream> open(asio::any_io_executor executor, const std::filesystem::path& path, const char* mode,
-                                  atomicio::AsyncStreamOptions stream_options = options()) {
+                                  atomicio::AsyncStreamOptions stream_options = atomicio::test::stream_options()) {
   co_return co_await AsyncStream::async_open(executor, path, OpenMode::parse(mode), stream_options, asio::use_awaitable);
 }
 
@@ -47,7 +41,7 @@ TEST_CASE("a plain stream reads from its cursor, seeks anywhere and tells where 
   const std::string content = numbered_lines(20000);
   spit(dir / "plain.txt", content);
   atomicio::test::run_with_context([&](asio::any_io_executor executor) -> asio::awaitable<void> {
-    auto stream_options = options();
+    auto stream_options = atomicio::test::stream_options();
     stream_options.chunk_size = 4096;
     AsyncStream s = co_await open(executor, dir / "plain.txt", "r", stream_options);
     std::string text = co_await s.async_read(4, asio::use_awaitable);
@@ -79,7 +73,7 @@ TEST_CASE("a compressed read stream seeks back by decoding again from the start"
   REQUIRE(compressed.status == 0);
   spit(dir / "data.txt.gz", compressed.out);
   atomicio::test::run_with_context([&](asio::any_io_executor executor) -> asio::awaitable<void> {
-    auto stream_options = options();
+    auto stream_options = atomicio::test::stream_options();
     stream_options.chunk_size = 4096;
     AsyncStream s = co_await open(executor, dir / "data.txt.gz", "r", stream_options);
     std::string text = co_await s.async_read(100, asio::use_awaitable);
@@ -125,7 +119,7 @@ TEST_CASE("readline: custom separators, separators across reads, the last line a
   spit(dir / "semi", "a;b;;c");
   spit(dir / "crlf", "first\r\nsecond\r\nthird");
   atomicio::test::run_with_context([&](asio::any_io_executor executor) -> asio::awaitable<void> {
-    auto stream_options = options();
+    auto stream_options = atomicio::test::stream_options();
     stream_options.chunk_size = 3;
     AsyncStream semi = co_await open(executor, dir / "semi", "r", stream_options);
     std::vector<std::string> pieces;
@@ -151,7 +145,7 @@ TEST_CASE("readline stops at max_line with a FileReadError and the stream goes o
   const std::string longline(40, 'L');
   spit(dir / "long", "short\n" + longline + "\nafter\n");
   atomicio::test::run_with_context([&](asio::any_io_executor executor) -> asio::awaitable<void> {
-    auto stream_options = options();
+    auto stream_options = atomicio::test::stream_options();
     stream_options.max_line = 16;
     stream_options.chunk_size = 5;
     AsyncStream s = co_await open(executor, dir / "long", "r", stream_options);
@@ -244,7 +238,7 @@ TEST_CASE("large pieces are encoded and decoded on the pool; flush and fsync wri
     co_await w.async_close(asio::use_awaitable);
     CHECK(std::filesystem::file_size(path) > flushed);
 
-    auto read_options = options();
+    auto read_options = atomicio::test::stream_options();
     read_options.chunk_size = 1 << 20;
     AsyncStream r = co_await open(executor, path, "r", read_options);
     CHECK(r.codecs() == ".xz");

@@ -35,12 +35,6 @@ using atomicio::test::TempDir;
 
 namespace {
 
-atomicio::AsyncStreamOptions options() {
-  atomicio::AsyncStreamOptions result;
-  result.file.engine = &atomicio::test::engine();
-  return result;
-}
-
 // The writer threads' side of a FIFO. Catch's assertions are not for other threads: a failed
 // open aborts the program; a failed write (the reader gone after a failed test, with SIGPIPE
 // ignored) stops writing, and the reader's checks report the missing lines.
@@ -85,10 +79,10 @@ TEST_CASE("every token style: callback, use_future on another thread, awaitable,
   auto work = asio::make_work_guard(context);
   std::thread runner([&] { context.run(); });
   std::future<AsyncStream> opened =
-      AsyncStream::async_open(context.get_executor(), dir / "text", OpenMode::parse("r"), options(), asio::use_future);
+      AsyncStream::async_open(context.get_executor(), dir / "text", OpenMode::parse("r"), atomicio::test::stream_options(), asio::use_future);
   AsyncStream s = opened.get();
   CHECK(s.async_readline(asio::use_future).get() == "alpha\n");
-  auto missing = AsyncStream::async_open(context.get_executor(), dir / "missing", OpenMode::parse("r"), options(),
+  auto missing = AsyncStream::async_open(context.get_executor(), dir / "missing", OpenMode::parse("r"), atomicio::test::stream_options(),
                                          asio::use_future);
   CHECK_THROWS_AS(missing.get(), atomicio::FileReadError);
   work.reset();
@@ -96,7 +90,7 @@ TEST_CASE("every token style: callback, use_future on another thread, awaitable,
 
   asio::io_context loop;
   s = AsyncStream();
-  AsyncStream::async_open(loop.get_executor(), dir / "text", OpenMode::parse("r"), options(),
+  AsyncStream::async_open(loop.get_executor(), dir / "text", OpenMode::parse("r"), atomicio::test::stream_options(),
                           [&](std::exception_ptr error, AsyncStream stream) {
                             CHECK_FALSE(error);
                             s = std::move(stream);
@@ -148,7 +142,7 @@ TEST_CASE("a cancelled readline on a FIFO keeps what it read and the stream goes
   std::thread writer;
   WriterGuard guard{go, writer};
   atomicio::test::run_with_context([&](asio::any_io_executor executor) -> asio::awaitable<void> {
-    AsyncStream s = co_await AsyncStream::async_open(executor, fifo, OpenMode::parse("r"), options(), asio::use_awaitable);
+    AsyncStream s = co_await AsyncStream::async_open(executor, fifo, OpenMode::parse("r"), atomicio::test::stream_options(), asio::use_awaitable);
     CHECK(s.file().backend() == IoBackend::thread_pool);
     CHECK_THAT(s.file().backend_reason(), Catch::Contains("FIFO"));
     writer = std::thread([&fifo, ready = go.get_future()]() mutable {
@@ -200,7 +194,7 @@ TEST_CASE("a FIFO's lines come through a stream opened r", "[async][stream][fifo
   WriterGuard guard{unused, writer};
   std::string received;
   atomicio::test::run_with_context([&](asio::any_io_executor executor) -> asio::awaitable<void> {
-    AsyncStream s = co_await AsyncStream::async_open(executor, fifo, OpenMode::parse("r"), options(), asio::use_awaitable);
+    AsyncStream s = co_await AsyncStream::async_open(executor, fifo, OpenMode::parse("r"), atomicio::test::stream_options(), asio::use_awaitable);
     writer = std::thread([&] {
       int fd = open_for_writing(fifo);
       for (std::size_t at = 0; at < expected.size(); at += 1000)
@@ -216,7 +210,7 @@ TEST_CASE("a FIFO's lines come through a stream opened r", "[async][stream][fifo
 
 TEST_CASE("/proc/self/status reads through a stream on the pool", "[async][stream][procfs]") {
   atomicio::test::run_with_context([&](asio::any_io_executor executor) -> asio::awaitable<void> {
-    AsyncStream s = co_await AsyncStream::async_open(executor, "/proc/self/status", OpenMode::parse("r"), options(),
+    AsyncStream s = co_await AsyncStream::async_open(executor, "/proc/self/status", OpenMode::parse("r"), atomicio::test::stream_options(),
                                                      asio::use_awaitable);
     CHECK(s.file().backend() == IoBackend::thread_pool);
     CHECK_THAT(s.file().backend_reason(), Catch::Contains("procfs"));

@@ -60,6 +60,19 @@ IoEngine& engine() {
   return instance;
 }
 
+AsyncFileOptions file_options() {
+  AsyncFileOptions options;
+  options.engine = &engine();
+  return options;
+}
+
+AsyncStreamOptions stream_options(CodecSelection compression) {
+  AsyncStreamOptions options;
+  options.file.engine = &engine();
+  options.compression = std::move(compression);
+  return options;
+}
+
 IoBackend expected_backend() { return g_variant == "io_uring" ? IoBackend::io_uring : IoBackend::thread_pool; }
 
 }  // namespace atomicio::test

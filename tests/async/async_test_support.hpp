@@ -2,6 +2,7 @@
 // run an io_context until a coroutine or a set of operations is done.
 #pragma once
 
+#include <atomicio/async/async_stream_options.hpp>
 #include <atomicio/async/io_engine.hpp>
 
 #include <boost/asio/co_spawn.hpp>
@@ -23,6 +24,11 @@ const std::string& backend_variant();
 IoEngine& engine();
 /// The backend the engine must have chosen.
 IoBackend expected_backend();
+
+/// File options whose engine is engine().
+AsyncFileOptions file_options();
+/// Stream options whose file engine is engine(), with `compression`.
+AsyncStreamOptions stream_options(CodecSelection compression = CodecSelection::by_name());
 
 /// Runs `coroutine` on a fresh io_context to its end, rethrowing what it throws.
 template <class Awaitable>

@@ -25,15 +25,8 @@ using atomicio::test::TempDir;
 
 namespace {
 
-atomicio::AsyncStreamOptions options(CodecSelection compression = CodecSelection::by_name()) {
-  atomicio::AsyncStreamOptions result;
-  result.file.engine = &atomicio::test::engine();
-  result.compression = compression;
-  return result;
-}
-
 asio::awaitable<AsyncStream> open(asio::any_io_executor executor, const std::filesystem::path& path, const char* mode,
-                                  atomicio::AsyncStreamOptions stream_options = options()) {
+                                  atomicio::AsyncStreamOptions stream_options = atomicio::test::stream_options()) {
   co_return co_await AsyncStream::async_open(executor, path, OpenMode::parse(mode), stream_options, asio::use_awaitable);
 }
 
@@ -138,7 +131,7 @@ TEST_CASE("aiofile opened fp: a stream over an adopted descriptor writes and rea
     REQUIRE(fd >= 0);
     atomicio::AsyncFileOptions file_options;
     file_options.engine = &atomicio::test::engine();
-    AsyncStream afp = AsyncStream::adopt(AsyncFile::adopt(executor, fd, path, file_options), options());
+    AsyncStream afp = AsyncStream::adopt(AsyncFile::adopt(executor, fd, path, file_options), atomicio::test::stream_options());
     CHECK(afp.tell() == 0);
     co_await afp.async_write("Hello from\nasync world", asio::use_awaitable);
     // aiofile prints an empty line: the cursor is past what was written.
@@ -174,7 +167,7 @@ TEST_CASE("aiomisc compression: 10,000 lines into test.txt as gzip, bz2 and xz, 
       TempDir dir;
       const auto path = dir / "test.txt";
       atomicio::test::run_with_context([&](asio::any_io_executor executor) -> asio::awaitable<void> {
-        AsyncStream afp = co_await open(executor, path, "w+", options(CodecSelection::codec(suffix)));
+        AsyncStream afp = co_await open(executor, path, "w+", atomicio::test::stream_options(CodecSelection::codec(suffix)));
         CHECK(afp.codecs() == suffix);
         for (int i = 0; i < 10000; ++i) co_await afp.async_write("Hello World\n", asio::use_awaitable);
         CHECK(afp.tell() == 120000);

@@ -39,14 +39,8 @@ using boost::system::error_code;
 
 namespace {
 
-atomicio::AsyncFileOptions options() {
-  atomicio::AsyncFileOptions result;
-  result.engine = &atomicio::test::engine();
-  return result;
-}
-
 asio::awaitable<AsyncFile> open(asio::any_io_executor executor, const std::filesystem::path& path, const char* mode) {
-  co_return co_await AsyncFile::async_open(executor, path, OpenMode::parse(mode), options(), asio::use_awaitable);
+  co_return co_await AsyncFile::async_open(executor, path, OpenMode::parse(mode), atomicio::test::file_options(), asio::use_awaitable);
 }
 
 // Every line up to the end ("" is not included).
@@ -110,7 +104,7 @@ TEST_CASE("aiofile's LineReader example, awaited through use_future on another t
   atomicio::test::spit(dir / "hello.txt", "Hello World\n\nFrom async world");
   BackgroundContext background;
   AsyncFile file = AsyncFile::async_open(background.context.get_executor(), dir / "hello.txt", OpenMode::parse("r"),
-                                         options(), asio::use_future)
+                                         atomicio::test::file_options(), asio::use_future)
                        .get();
   AsyncLineReader reader(file);
   std::vector<std::string> lines;
@@ -127,7 +121,7 @@ TEST_CASE("writes started together without waiting land in the order they were s
   TempDir dir;
   asio::io_context context;
   AsyncFile file;
-  AsyncFile::async_open(context.get_executor(), dir / "out.txt", OpenMode::parse("w+"), options(),
+  AsyncFile::async_open(context.get_executor(), dir / "out.txt", OpenMode::parse("w+"), atomicio::test::file_options(),
                         [&](std::exception_ptr error, AsyncFile opened) {
                           REQUIRE_FALSE(error);
                           file = std::move(opened);
@@ -265,7 +259,7 @@ TEST_CASE("a second read started while one is in flight fails with already_start
   atomicio::test::spit(dir / "data.txt", "abc\ndef\n");
   asio::io_context context;
   AsyncFile file = AsyncFile::adopt(context.get_executor(), ::open((dir / "data.txt").c_str(), O_RDONLY | O_CLOEXEC),
-                                    "data.txt", options());
+                                    "data.txt", atomicio::test::file_options());
   AsyncLineReader lines(file);
   AsyncReader chunks(file, 2);
   std::vector<std::string> got;
