@@ -82,7 +82,7 @@ TEST_CASE("a truncated .gz is a FileReadError saying so", "[async][stream][codec
     AsyncStream s = co_await AsyncStream::async_open(executor, path, OpenMode::parse("r"), atomicio::test::stream_options(), asio::use_awaitable);
     auto [error, text] = co_await s.async_read(asio::as_tuple(asio::use_awaitable));
     REQUIRE(error);
-    auto failure = caught<FileReadError>([&] { std::rethrow_exception(error); });
+    auto failure = caught<FileReadError>([&, error = error] { std::rethrow_exception(error); });
     CHECK(failure.path() == path);
     CHECK(failure.operation() == "decompress");
     CHECK_THAT(failure.what(), Catch::Contains("truncated"));
@@ -109,7 +109,7 @@ TEST_CASE("OS failures are FileReadError and FileWriteError with the path and th
   atomicio::test::run_with_context([&](asio::any_io_executor executor) -> asio::awaitable<void> {
     auto [missing, none] = co_await AsyncStream::async_open(executor, dir / "missing", OpenMode::parse("r"), atomicio::test::stream_options(),
                                                             asio::as_tuple(asio::use_awaitable));
-    auto read_failure = caught<FileReadError>([&] { std::rethrow_exception(missing); });
+    auto read_failure = caught<FileReadError>([&, missing = missing] { std::rethrow_exception(missing); });
     CHECK(read_failure.path() == dir / "missing");
     CHECK(read_failure.code() == std::errc::no_such_file_or_directory);
 
@@ -117,7 +117,7 @@ TEST_CASE("OS failures are FileReadError and FileWriteError with the path and th
     AsyncStream full = co_await AsyncStream::async_open(executor, "/dev/full", OpenMode::parse("w"), atomicio::test::stream_options(),
                                                         asio::use_awaitable);
     auto [error, count] = co_await full.async_write("no room", asio::as_tuple(asio::use_awaitable));
-    auto write_failure = caught<FileWriteError>([&] { std::rethrow_exception(error); });
+    auto write_failure = caught<FileWriteError>([&, error = error] { std::rethrow_exception(error); });
     CHECK(write_failure.path() == "/dev/full");
     CHECK(write_failure.operation() == "write");
     CHECK(write_failure.code() == std::errc::no_space_on_device);

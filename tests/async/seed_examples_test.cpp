@@ -166,7 +166,7 @@ TEST_CASE("aiomisc compression: 10,000 lines into test.txt as gzip, bz2 and xz, 
     DYNAMIC_SECTION(suffix) {
       TempDir dir;
       const auto path = dir / "test.txt";
-      atomicio::test::run_with_context([&](asio::any_io_executor executor) -> asio::awaitable<void> {
+      atomicio::test::run_with_context([&, suffix = suffix](asio::any_io_executor executor) -> asio::awaitable<void> {
         AsyncStream afp = co_await open(executor, path, "w+", atomicio::test::stream_options(CodecSelection::codec(suffix)));
         CHECK(afp.codecs() == suffix);
         for (int i = 0; i < 10000; ++i) co_await afp.async_write("Hello World\n", asio::use_awaitable);
