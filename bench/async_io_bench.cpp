@@ -2,7 +2,8 @@
 //   - SeqRead/<chunk>, SeqWrite/<chunk>: 1 GiB read or written in order in 64 KiB or 1 MiB chunks;
 //   - RandRead4KiB: 65 536 reads of 4 KiB blocks at random block offsets in a 1 GiB file.
 // Each has a `sync` row (one thread, pread/pwrite in a loop, one call in flight) and async rows on
-// the io_uring and the thread-pool backends with `depth` operations in flight: callbacks on one
+// the io_uring and the thread-pool backends with `depth` operations in flight, each without and
+// with (`+nowait`) the RWF_NOWAIT try on the initiating thread: callbacks on one
 // io_context run by the benchmark thread, each completion issuing the next operation. The
 // `bare_asio` rows do a few of them through a boost::asio::random_access_file on the same
 // io_context, without atomicio, to tell Asio's io_uring cost from atomicio's own.
@@ -249,11 +250,13 @@ IoEngine* engine_for(IoBackend backend, std::string& why) {
   return &pool;
 }
 
-AsyncFile open_on(asio::io_context& context, const std::filesystem::path& path, bool writing, IoEngine& engine) {
+AsyncFile open_on(asio::io_context& context, const std::filesystem::path& path, bool writing, IoEngine& engine,
+                  bool nowait) {
   std::exception_ptr error;
   AsyncFile file;
   AsyncFile::async_open(context.get_executor(), path, atomicio::OpenMode::parse(writing ? "r+" : "r"),
-                        atomicio::AsyncFileOptions{.engine = &engine}, [&](std::exception_ptr e, AsyncFile opened) {
+                        atomicio::AsyncFileOptions{.engine = &engine, .nowait_first = nowait},
+                        [&](std::exception_ptr e, AsyncFile opened) {
                           error = e;
                           file = std::move(opened);
                         });
@@ -263,14 +266,17 @@ AsyncFile open_on(asio::io_context& context, const std::filesystem::path& path, 
   return file;
 }
 
-void async_row(benchmark::State& state, Work work, std::size_t size, IoBackend backend, std::size_t depth) {
+// `nowait`: with the RWF_NOWAIT try first (the default); without it, every transfer goes to the
+// backend, which is what the plain backend rows measure.
+void async_row(benchmark::State& state, Work work, std::size_t size, IoBackend backend, bool nowait,
+               std::size_t depth) {
   std::string why;
   IoEngine* engine = engine_for(backend, why);
   if (engine == nullptr) return state.SkipWithError(("io_uring unusable: " + why).c_str());
   const auto& files = async_io_files();
   const Job job = job_of(work, size);
   asio::io_context context(1);
-  AsyncFile file = open_on(context, job.writes() ? files.write_path : files.read_path, job.writes(), *engine);
+  AsyncFile file = open_on(context, job.writes() ? files.write_path : files.read_path, job.writes(), *engine, nowait);
   if (file.backend() != backend) return state.SkipWithError(("file on " + file.backend_reason()).c_str());
   pump_rows(state, context, job, AtomicioOps{file}, depth, file.native_handle());
 }
@@ -292,6 +298,11 @@ std::string size_name(std::size_t size) {
   return size >= (std::size_t{1} << 20) ? std::to_string(size >> 20) + "MiB" : std::to_string(size >> 10) + "KiB";
 }
 
+// "io_uring", "thread_pool"; "+nowait" when the RWF_NOWAIT try runs first.
+std::string backend_name(IoBackend backend, bool nowait) {
+  return std::string(atomicio::to_string(backend)) + (nowait ? "+nowait" : "");
+}
+
 void register_rows() {
   constexpr int kIterations = 3;
   const IoBackend backends[] = {IoBackend::io_uring, IoBackend::thread_pool};
@@ -303,16 +314,18 @@ void register_rows() {
       const std::string prefix = std::string(work == Work::sequential_read ? "SeqRead/" : "SeqWrite/") + size_name(size);
       add(prefix + "/sync", [=](benchmark::State& state) { sync_row(state, work, size); });
       for (IoBackend backend : backends)
-        for (std::size_t depth : {std::size_t{1}, std::size_t{4}})
-          add(prefix + "/" + std::string(atomicio::to_string(backend)) + "/depth:" + std::to_string(depth),
-              [=](benchmark::State& state) { async_row(state, work, size, backend, depth); });
+        for (bool nowait : {false, true})
+          for (std::size_t depth : {std::size_t{1}, std::size_t{4}})
+            add(prefix + "/" + backend_name(backend, nowait) + "/depth:" + std::to_string(depth),
+                [=](benchmark::State& state) { async_row(state, work, size, backend, nowait, depth); });
     }
   }
   add("RandRead4KiB/sync", [](benchmark::State& state) { sync_row(state, Work::random_read, kRandomBlock); });
   for (IoBackend backend : backends)
-    for (std::size_t depth : {std::size_t{1}, std::size_t{32}})
-      add("RandRead4KiB/" + std::string(atomicio::to_string(backend)) + "/depth:" + std::to_string(depth),
-          [=](benchmark::State& state) { async_row(state, Work::random_read, kRandomBlock, backend, depth); });
+    for (bool nowait : {false, true})
+      for (std::size_t depth : {std::size_t{1}, std::size_t{32}})
+        add("RandRead4KiB/" + backend_name(backend, nowait) + "/depth:" + std::to_string(depth),
+            [=](benchmark::State& state) { async_row(state, Work::random_read, kRandomBlock, backend, nowait, depth); });
   for (std::size_t depth : {std::size_t{1}, std::size_t{32}})
     add("RandRead4KiB/bare_asio/depth:" + std::to_string(depth),
         [=](benchmark::State& state) { bare_asio_row(state, Work::random_read, kRandomBlock, depth); });

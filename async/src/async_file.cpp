@@ -2,6 +2,7 @@
 // writes composed into whole operations on the io_uring backend, and the calls Boost 1.81
 // cannot make asynchronously (open, fsync, fstat, ftruncate, close) on the pool for both.
 #include "file_state.hpp"
+#include "nowait_io.hpp"
 #include "pool_job.hpp"
 
 #include <atomicio/errors.hpp>
@@ -79,7 +80,8 @@ void choose_backend(FileState& state, const struct stat& info) {
 }
 
 std::shared_ptr<FileState> make_state(boost::asio::any_io_executor executor, int fd, std::filesystem::path path,
-                                      IoEngine& engine) {
+                                      const AsyncFileOptions& options) {
+  IoEngine& engine = engine_of(options);
   auto state = std::make_shared<FileState>();
   state->executor = std::move(executor);
   state->engine = &engine;
@@ -88,6 +90,9 @@ std::shared_ptr<FileState> make_state(boost::asio::any_io_executor executor, int
   struct stat info {};
   if (::fstat(fd, &info) != 0) info.st_mode = S_IFREG;
   choose_backend(*state, info);
+  bool nowait = options.nowait_first && state->access == Access::positional;
+  state->nowait_reads.store(nowait, std::memory_order_relaxed);
+  state->nowait_writes.store(nowait, std::memory_order_relaxed);
   return state;
 }
 
@@ -151,10 +156,22 @@ void start_uring(std::shared_ptr<FileState> state, std::uint64_t offset, Buffer 
 }
 #endif
 
+// The handler of what the backend does after a nowait try moved `already` bytes: it reports the
+// total, on the executor and with the cancellation slot of the original handler.
+SizeCompletion counting_from(std::size_t already, const FileState& state, SizeCompletion handler) {
+  auto executor = boost::asio::get_associated_executor(handler, state.executor);
+  auto slot = handler.get_cancellation_slot();
+  return SizeCompletion(boost::asio::bind_cancellation_slot(
+      slot, boost::asio::bind_executor(executor, [already, handler = std::move(handler)](ErrorCode error,
+                                                                                        std::size_t bytes) mutable {
+        std::move(handler)(error, already + bytes);
+      })));
+}
+
+// The transfer on the file's backend, after or instead of the nowait try.
 template <bool Reading, class Buffer>
-void start_transfer(std::shared_ptr<FileState> state, std::uint64_t offset, Buffer buffer, bool whole,
-                    std::shared_ptr<std::string> owned, SizeCompletion handler) {
-  if (closed(state)) return fail_closed(state, std::move(handler), std::size_t{0});
+void start_on_backend(std::shared_ptr<FileState> state, std::uint64_t offset, Buffer buffer, bool whole,
+                      std::shared_ptr<std::string> owned, SizeCompletion handler) {
 #if ATOMICIO_ASYNC_HAS_IO_URING
   if (state->backend == IoBackend::io_uring)
     return start_uring<Reading>(std::move(state), offset, buffer, whole, std::move(owned), std::move(handler));
@@ -177,6 +194,31 @@ void start_transfer(std::shared_ptr<FileState> state, std::uint64_t offset, Buff
                 }
                 return std::tuple<ErrorCode, std::size_t>(result_code(result.error), result.bytes);
               });
+}
+
+template <bool Reading, class Buffer>
+void start_transfer(std::shared_ptr<FileState> state, std::uint64_t offset, Buffer buffer, bool whole,
+                    std::shared_ptr<std::string> owned, SizeCompletion handler) {
+  if (closed(state)) return fail_closed(state, std::move(handler), std::size_t{0});
+  NowaitResult first;
+  if constexpr (Reading)
+    first = read_nowait(state->fd->get(), offset, static_cast<char*>(buffer.data()), buffer.size(), whole,
+                        state->nowait_reads);
+  else
+    first = write_nowait(state->fd->get(), offset, static_cast<const char*>(buffer.data()), buffer.size(), whole,
+                         state->nowait_writes);
+  if (first.finished) {
+    ErrorCode error;
+    if (Reading && first.bytes == 0 && !whole) error = boost::asio::error::eof;
+    return complete_later(state->executor, std::move(handler), error, first.bytes);
+  }
+  // Never `handler = counting_from(...)`: Boost 1.81's any_completion_handler move assignment
+  // recurses without end (it copies from an lvalue through its converting constructor).
+  if (first.bytes == 0)
+    return start_on_backend<Reading>(std::move(state), offset, buffer, whole, std::move(owned), std::move(handler));
+  auto rest = counting_from(first.bytes, *state, std::move(handler));
+  start_on_backend<Reading>(std::move(state), offset + first.bytes, buffer + first.bytes, whole, std::move(owned),
+                            std::move(rest));
 }
 
 std::exception_ptr open_error(const std::filesystem::path& path, const OpenMode& mode, int error) {
@@ -219,7 +261,7 @@ void start_open(boost::asio::any_io_executor executor, std::filesystem::path pat
                 if (fd < 0) return Result(open_error(path, mode, errno), AsyncFile());
                 // Opened O_NONBLOCK so that a FIFO or device cannot hang the open; regular
                 // files ignore the flag, and the pool waits on the others with poll(2).
-                return Result(nullptr, AsyncFile(make_state(executor, fd, path, engine)));
+                return Result(nullptr, AsyncFile(make_state(executor, fd, path, options)));
               });
 }
 
@@ -331,7 +373,7 @@ AsyncFile AsyncFile::adopt(executor_type executor, int fd, std::filesystem::path
     throw std::system_error(std::error_code(fd < 0 ? EBADF : errno, std::generic_category()),
                             "AsyncFile::adopt: descriptor " + std::to_string(fd) + " is not open");
   if (name.empty()) name = "/proc/self/fd/" + std::to_string(fd);
-  return AsyncFile(detail::make_state(std::move(executor), fd, std::move(name), detail::engine_of(options)));
+  return AsyncFile(detail::make_state(std::move(executor), fd, std::move(name), options));
 }
 
 bool AsyncFile::is_open() const noexcept { return !detail::closed(state_); }

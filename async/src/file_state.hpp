@@ -13,6 +13,7 @@
 #include <boost/asio/random_access_file.hpp>
 #endif
 
+#include <atomic>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -45,6 +46,10 @@ struct FileState {
   IoBackend backend = IoBackend::thread_pool;
   std::string backend_reason;
   Access access = Access::positional;
+  // Whether reads and writes try RWF_NOWAIT first; each cleared for good when this file's
+  // filesystem answers that it does not support it (ext4 has it for reads, not buffered writes).
+  std::atomic<bool> nowait_reads{false};
+  std::atomic<bool> nowait_writes{false};
 #if ATOMICIO_ASYNC_HAS_IO_URING
   // Submits reads and writes when backend is io_uring. It never owns the descriptor: it is
   // released before `fd` closes.

@@ -305,6 +305,7 @@ TEST_CASE("a job still queued on the pool is cancelled before it runs", "[async]
   atomicio::IoEngine engine(one_thread);
   atomicio::AsyncFileOptions on_engine;
   on_engine.engine = &engine;
+  on_engine.nowait_first = false;  // the plain read must queue on the pool, not finish at once
   atomicio::test::run_with_context([&](asio::any_io_executor executor) -> asio::awaitable<void> {
     AsyncFile fifo = co_await AsyncFile::async_open(executor, dir / "fifo", OpenMode::read_only(), on_engine,
                                                      asio::use_awaitable);

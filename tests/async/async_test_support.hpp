@@ -25,7 +25,7 @@ IoEngine& engine();
 /// The backend the engine must have chosen.
 IoBackend expected_backend();
 
-/// File options whose engine is engine().
+/// File options whose engine is engine(); the nowait try only in the `blocked` variant.
 AsyncFileOptions file_options();
 /// Stream options whose file engine is engine(), with `compression`.
 AsyncStreamOptions stream_options(CodecSelection compression = CodecSelection::by_name());

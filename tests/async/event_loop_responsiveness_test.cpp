@@ -46,8 +46,7 @@ TEST_CASE("a 1 ms timer keeps firing while 256 MiB are written and fsynced", "[a
   };
   tick();
 
-  atomicio::AsyncFileOptions options;
-  options.engine = &atomicio::test::engine();
+  atomicio::AsyncFileOptions options = atomicio::test::file_options();
   asio::co_spawn(context, [&]() -> asio::awaitable<void> {
     auto file = co_await atomicio::AsyncFile::async_open(context.get_executor(), dir / "big", atomicio::OpenMode::parse("w"),
                                                          options, asio::use_awaitable);

@@ -66,7 +66,7 @@ TEST_CASE("offsets above 4 GiB reach the file and come back, in a sparse file", 
   atomicio::test::run_with_context([&](asio::any_io_executor executor) -> asio::awaitable<void> {
     AsyncFile file =
         co_await AsyncFile::async_open(executor, path, OpenMode::parse("w+"),
-                                       atomicio::AsyncFileOptions{&atomicio::test::engine()}, asio::use_awaitable);
+                                       atomicio::test::file_options(), asio::use_awaitable);
     atomicio::AsyncWriter writer(file, first);
     auto [error, written] = co_await writer.async_write("hello", asio::as_tuple(asio::use_awaitable));
     REQUIRE_FALSE(error);
@@ -90,7 +90,7 @@ TEST_CASE("offsets above 4 GiB reach the file and come back, in a sparse file", 
   atomicio::test::run_with_context([&](asio::any_io_executor executor) -> asio::awaitable<void> {
     AsyncFile file =
         co_await AsyncFile::async_open(executor, path, OpenMode::parse("r+"),
-                                       atomicio::AsyncFileOptions{&atomicio::test::engine()}, asio::use_awaitable);
+                                       atomicio::test::file_options(), asio::use_awaitable);
     atomicio::AsyncReader reader(file, 8, first);
     auto chunk = co_await reader.async_read_chunk(asio::use_awaitable);
     CHECK(chunk == "hello th");

@@ -92,7 +92,7 @@ TEST_CASE("lines of random contents equal a plain split, whatever the chunk size
       atomicio::test::spit(path, example.content);
       AsyncFile file =
           co_await AsyncFile::async_open(executor, path, OpenMode::parse("r"),
-                                         atomicio::AsyncFileOptions{&atomicio::test::engine()}, asio::use_awaitable);
+                                         atomicio::test::file_options(), asio::use_awaitable);
       AsyncLineReader reader(file, example.separator, example.chunk_size, example.offset, example.max_line);
 
       const std::string rest = example.offset < example.content.size() ? example.content.substr(example.offset) : "";

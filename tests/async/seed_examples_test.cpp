@@ -129,9 +129,8 @@ TEST_CASE("aiofile opened fp: a stream over an adopted descriptor writes and rea
   atomicio::test::run_with_context([&](asio::any_io_executor executor) -> asio::awaitable<void> {
     int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     REQUIRE(fd >= 0);
-    atomicio::AsyncFileOptions file_options;
-    file_options.engine = &atomicio::test::engine();
-    AsyncStream afp = AsyncStream::adopt(AsyncFile::adopt(executor, fd, path, file_options), atomicio::test::stream_options());
+    AsyncStream afp = AsyncStream::adopt(AsyncFile::adopt(executor, fd, path, atomicio::test::file_options()),
+                                         atomicio::test::stream_options());
     CHECK(afp.tell() == 0);
     co_await afp.async_write("Hello from\nasync world", asio::use_awaitable);
     // aiofile prints an empty line: the cursor is past what was written.

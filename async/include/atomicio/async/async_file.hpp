@@ -49,6 +49,14 @@ struct AsyncFileOptions {
   IoEngine* engine = nullptr;
   /// Permission bits of a file the open creates, before the umask.
   mode_t permissions = 0666;
+  /// Tries each read and write of a regular file first as a call that cannot block
+  /// (preadv2/pwritev2 with RWF_NOWAIT) on the initiating thread. Data already in the page
+  /// cache then completes without a round trip through io_uring or the pool; the kernel
+  /// answers EAGAIN where it would have to wait, and the backend does the rest. Where the
+  /// filesystem has no nowait writes (ext4 among them) writes go straight to the backend. The
+  /// handler still runs later, never inside the initiating call. Off: every transfer goes to
+  /// the backend.
+  bool nowait_first = true;
 };
 
 class AsyncFile;
