@@ -19,8 +19,10 @@ detail::ResolvedTarget resolve_for_lock(const std::filesystem::path& target, Loc
   return std::move(resolution.target);
 }
 
-std::shared_ptr<detail::LockEntry> entry_for(const std::filesystem::path& target, LockMode mode, Timeout timeout,
-                                             const LockOptions& options) {
+}  // namespace
+
+std::shared_ptr<detail::LockEntry> detail::lock_entry_for(const std::filesystem::path& target, LockMode mode,
+                                                          Timeout timeout, const LockOptions& options) {
   PluginHost& host = options.plugins != nullptr ? *options.plugins : PluginHost::global();
   detail::LockBackendRef backend = detail::resolve_lock_backend(options.backend, host);
   backend.stale_after = options.stale_after;
@@ -28,10 +30,8 @@ std::shared_ptr<detail::LockEntry> entry_for(const std::filesystem::path& target
   return detail::LockTable::instance().entry_for(resolved.full(), resolved.sidecar_path(), backend);
 }
 
-}  // namespace
-
 FileLock::FileLock(const std::filesystem::path& target, LockMode mode, Timeout timeout, const LockOptions& options)
-    : claim_(detail::claim(entry_for(target, mode, timeout, options), mode, timeout)) {}
+    : claim_(detail::claim(detail::lock_entry_for(target, mode, timeout, options), mode, timeout)) {}
 
 FileLock::FileLock(std::unique_ptr<detail::LockClaim> claim) noexcept : claim_(std::move(claim)) {}
 

@@ -15,6 +15,7 @@
 #include <atomic>
 #include <cstddef>
 #include <string>
+#include <utility>
 
 namespace atomicio::detail {
 
@@ -43,10 +44,29 @@ std::string describe_request(LockMode mode, const std::string& backend) {
 
 }  // namespace
 
+std::exception_ptr lock_unavailable(const LockEntry& entry, LockMode mode, Timeout timeout, const std::string& holder) {
+  try {
+    throw_unavailable(entry.target, timeout, mode, entry.backend.name, holder);
+  } catch (...) {
+    return std::current_exception();
+  }
+}
+
+namespace {
+std::atomic<std::uint64_t> next_owner{1};
+thread_local std::uint64_t owner_override = 0;
+}  // namespace
+
 std::uint64_t current_lock_owner() noexcept {
-  static std::atomic<std::uint64_t> next{1};
-  thread_local const std::uint64_t mine = next.fetch_add(1, std::memory_order_relaxed);
+  if (owner_override != 0) return owner_override;
+  thread_local const std::uint64_t mine = next_owner.fetch_add(1, std::memory_order_relaxed);
   return mine;
+}
+
+std::uint64_t new_lock_owner() noexcept { return next_owner.fetch_add(1, std::memory_order_relaxed); }
+
+std::uint64_t exchange_lock_owner_override(std::uint64_t owner) noexcept {
+  return std::exchange(owner_override, owner);
 }
 
 namespace {
@@ -66,12 +86,49 @@ LockEntry::~LockEntry() {
   if (os_handle_ != nullptr && !stale()) backend.table->close(backend.table->self, os_handle_);
 }
 
-bool LockEntry::can_enter(LockMode mode) const {
-  if (os_in_progress_) return false;
+bool LockEntry::fits(LockMode mode) const {
   if (mode == LockMode::exclusive) return holders_.empty();
-  // Writers are preferred: a waiting exclusive request keeps new shared holders out, so a stream
-  // of readers cannot starve it.
-  return exclusive_waiters_ == 0 && (holders_.empty() || holders_.front().mode == LockMode::shared);
+  return holders_.empty() || holders_.front().mode == LockMode::shared;
+}
+
+bool LockEntry::reenter(std::uint64_t owner, LockMode mode, Timeout timeout) {
+  auto mine = std::find_if(holders_.begin(), holders_.end(), [&](const Holder& h) { return h.owner == owner; });
+  if (mine == holders_.end()) return false;
+  if (mine->mode == LockMode::exclusive || mode == LockMode::shared) {
+    ++mine->count;
+    return true;
+  }
+  throw LockFailedError("lock", target,
+                        describe_request(mode, backend.name) +
+                            "this thread or task holds the shared lock; upgrading would deadlock, so release the "
+                            "shared lock first",
+                        timeout.limit(), {}, mode, backend.name);
+}
+
+void LockEntry::grant_waiters(Grants& grants) {
+  bool woke_thread = false;
+  while (!queue_.empty() && !os_in_progress_ && fits(queue_.front().mode)) {
+    Waiter waiter = std::move(queue_.front());
+    queue_.pop_front();
+    const bool take_os = holders_.empty();
+    if (take_os)
+      os_in_progress_ = true;  // the grantee takes the OS lock, then finish_os_lock
+    else
+      holders_.push_back({waiter.owner, waiter.mode, 1});
+    if (waiter.thread != nullptr) {
+      waiter.thread->granted = true;
+      waiter.thread->take_os_lock = take_os;
+      woke_thread = true;
+    } else {
+      grants.emplace_back(std::move(waiter.on_grant), take_os);
+    }
+  }
+  if (woke_thread) changed_.notify_all();
+}
+
+void LockEntry::run(Grants& grants) noexcept {
+  for (auto& [on_grant, take_os] : grants) on_grant(take_os);
+  grants.clear();
 }
 
 void LockEntry::acquire(std::uint64_t owner, LockMode mode, Timeout timeout) {
@@ -79,49 +136,42 @@ void LockEntry::acquire(std::uint64_t owner, LockMode mode, Timeout timeout) {
     throw LockFailedError("lock", target, describe_request(mode, backend.name) + "the lock entry was made before fork()",
                           timeout.limit(), {}, mode, backend.name);
   std::unique_lock held(mutex_);
-  auto mine = std::find_if(holders_.begin(), holders_.end(), [&](const Holder& h) { return h.owner == owner; });
-  if (mine != holders_.end()) {
-    if (mine->mode == LockMode::exclusive || mode == LockMode::shared) {
-      ++mine->count;
-      return;
-    }
-    throw LockFailedError("lock", target,
-                          describe_request(mode, backend.name) +
-                              "this thread holds the shared lock; upgrading would deadlock, so release the "
-                              "shared lock first",
-                          timeout.limit(), {}, mode, backend.name);
-  }
+  if (reenter(owner, mode, timeout)) return;
   // Saturated: a limit the clock cannot represent (nanoseconds::max()) waits without end.
   const auto deadline = sdk::deadline_after(timeout.is_infinite() ? std::chrono::nanoseconds(0) : timeout.limit());
   const bool endless = timeout.is_infinite() || deadline == std::chrono::steady_clock::time_point::max();
-  if (mode == LockMode::exclusive) ++exclusive_waiters_;
-  // Leaving the queue (entered or gave up) may let waiting shared requests in.
-  struct WaiterCount {
-    unsigned* count;
-    std::condition_variable* changed;
-    ~WaiterCount() {
-      if (count == nullptr) return;
-      --*count;
-      changed->notify_all();
+  bool take_os = false;
+  if (can_enter_now(mode)) {
+    take_os = holders_.empty();
+    if (take_os)
+      os_in_progress_ = true;
+    else
+      holders_.push_back({owner, mode, 1});
+  } else {
+    if (timeout.is_immediate()) throw_unavailable(target, timeout, mode, backend.name, "another thread or task of this process");
+    ThreadGrant grant;
+    const std::uint64_t ticket = next_ticket_++;
+    queue_.push_back({ticket, owner, mode, &grant, {}});
+    while (!grant.granted) {
+      if (endless) {
+        changed_.wait(held);
+      } else if (changed_.wait_until(held, deadline) == std::cv_status::timeout && !grant.granted) {
+        // Still queued (a grant would have set the flag under this mutex): leave, and let the
+        // ones behind in if this waiter was what kept them out.
+        std::erase_if(queue_, [&](const Waiter& w) { return w.ticket == ticket; });
+        Grants grants;
+        grant_waiters(grants);
+        held.unlock();
+        run(grants);
+        throw_unavailable(target, timeout, mode, backend.name, "another thread or task of this process");
+      }
     }
-  } waiter{mode == LockMode::exclusive ? &exclusive_waiters_ : nullptr, &changed_};
-
-  while (!can_enter(mode)) {
-    if (timeout.is_immediate()) throw_unavailable(target, timeout, mode, backend.name, "another thread of this process");
-    if (endless) {
-      changed_.wait(held);
-    } else if (changed_.wait_until(held, deadline) == std::cv_status::timeout && !can_enter(mode)) {
-      throw_unavailable(target, timeout, mode, backend.name, "another thread of this process");
-    }
+    take_os = grant.take_os_lock;
   }
-  if (holders_.empty()) take_os_lock(held, mode, timeout, deadline);
-  holders_.push_back({owner, mode, 1});
+  if (take_os) take_os_lock(held, owner, mode, timeout, deadline);
 }
 
-void LockEntry::take_os_lock(std::unique_lock<std::mutex>& held, LockMode mode, Timeout timeout,
-                             std::chrono::steady_clock::time_point deadline) {
-  os_in_progress_ = true;
-  held.unlock();
+std::int32_t LockEntry::os_attempt(LockMode mode, std::int64_t wait_ns, Timeout timeout) {
   Diagnostic diagnostic;
   const atomicio_lock_backend_v1& api = *backend.table;
   std::int32_t status = ATOMICIO_OK;
@@ -135,20 +185,10 @@ void LockEntry::take_os_lock(std::unique_lock<std::mutex>& held, LockMode mode, 
       status = api.open(api.self, path.c_str(), path.size(), &os_handle_, &diagnostic.raw);
     }
   }
-  if (status == ATOMICIO_OK) {
-    std::int64_t wait_ns = -1;
-    if (!timeout.is_infinite() && deadline != std::chrono::steady_clock::time_point::max()) {
-      auto left = std::chrono::duration_cast<std::chrono::nanoseconds>(deadline - std::chrono::steady_clock::now());
-      wait_ns = std::max<std::int64_t>(0, left.count());
-    }
-    status = api.lock(api.self, os_handle_,
-                      mode == LockMode::shared ? ATOMICIO_LOCK_SHARED : ATOMICIO_LOCK_EXCLUSIVE, wait_ns, &diagnostic.raw);
-  }
-  held.lock();
-  os_in_progress_ = false;
-  if (status == ATOMICIO_OK) return;
-  changed_.notify_all();
-  if (status == ATOMICIO_ERR_BUSY) throw_unavailable(target, timeout, mode, backend.name, "another process");
+  if (status == ATOMICIO_OK)
+    status = api.lock(api.self, os_handle_, mode == LockMode::shared ? ATOMICIO_LOCK_SHARED : ATOMICIO_LOCK_EXCLUSIVE,
+                      wait_ns, &diagnostic.raw);
+  if (status == ATOMICIO_OK || status == ATOMICIO_ERR_BUSY) return status;
   throw LockFailedError("lock", target,
                         describe_request(mode, backend.name) + "the backend failed on " + sidecar.string() +
                             (diagnostic.message.empty() ? "" : ": " + diagnostic.message),
@@ -156,19 +196,88 @@ void LockEntry::take_os_lock(std::unique_lock<std::mutex>& held, LockMode mode, 
                         mode, backend.name);
 }
 
+void LockEntry::finish_os_lock(std::uint64_t owner, LockMode mode, bool taken) noexcept {
+  Grants grants;
+  {
+    std::lock_guard held(mutex_);
+    os_in_progress_ = false;
+    if (taken) holders_.push_back({owner, mode, 1});
+    grant_waiters(grants);  // shared requests behind a shared first holder; or the next in line
+    changed_.notify_all();
+  }
+  run(grants);
+}
+
+void LockEntry::take_os_lock(std::unique_lock<std::mutex>& held, std::uint64_t owner, LockMode mode, Timeout timeout,
+                             std::chrono::steady_clock::time_point deadline) {
+  held.unlock();
+  std::int64_t wait_ns = -1;
+  if (!timeout.is_infinite() && deadline != std::chrono::steady_clock::time_point::max()) {
+    auto left = std::chrono::duration_cast<std::chrono::nanoseconds>(deadline - std::chrono::steady_clock::now());
+    wait_ns = std::max<std::int64_t>(0, left.count());
+  }
+  std::int32_t status;
+  try {
+    status = os_attempt(mode, wait_ns, timeout);
+  } catch (...) {
+    finish_os_lock(owner, mode, false);
+    throw;
+  }
+  finish_os_lock(owner, mode, status == ATOMICIO_OK);
+  if (status == ATOMICIO_ERR_BUSY) throw_unavailable(target, timeout, mode, backend.name, "another process");
+}
+
 void LockEntry::release(std::uint64_t owner) noexcept {
   if (stale()) return;  // the parent's hold; its mutex must not be touched here
-  std::lock_guard held(mutex_);
-  auto mine = std::find_if(holders_.begin(), holders_.end(), [&](const Holder& h) { return h.owner == owner; });
-  if (mine == holders_.end()) return;
-  if (--mine->count > 0) return;
-  holders_.erase(mine);
-  if (holders_.empty() && os_handle_ != nullptr) {
-    // An unlock failure cannot be reported from here (release runs in destructors); closing the
-    // sidecar when the entry dies releases the OS lock regardless.
-    backend.table->unlock(backend.table->self, os_handle_, nullptr);
+  Grants grants;
+  {
+    std::lock_guard held(mutex_);
+    auto mine = std::find_if(holders_.begin(), holders_.end(), [&](const Holder& h) { return h.owner == owner; });
+    if (mine == holders_.end()) return;
+    if (--mine->count > 0) return;
+    holders_.erase(mine);
+    if (holders_.empty() && os_handle_ != nullptr) {
+      // An unlock failure cannot be reported from here (release runs in destructors); closing the
+      // sidecar when the entry dies releases the OS lock regardless.
+      backend.table->unlock(backend.table->self, os_handle_, nullptr);
+    }
+    grant_waiters(grants);
+    changed_.notify_all();
   }
-  changed_.notify_all();
+  run(grants);
+}
+
+LockEntry::Admission LockEntry::enter_or_queue(std::uint64_t owner, LockMode mode, std::function<void(bool)> on_grant,
+                                               std::uint64_t& ticket) {
+  if (stale())
+    throw LockFailedError("lock", target, describe_request(mode, backend.name) + "the lock entry was made before fork()",
+                          std::chrono::nanoseconds(-1), {}, mode, backend.name);
+  std::lock_guard held(mutex_);
+  if (reenter(owner, mode, Timeout::infinite())) return Admission::entered;
+  if (can_enter_now(mode)) {
+    if (holders_.empty()) {
+      os_in_progress_ = true;
+      return Admission::take_os_lock;
+    }
+    holders_.push_back({owner, mode, 1});
+    return Admission::entered;
+  }
+  ticket = next_ticket_++;
+  queue_.push_back({ticket, owner, mode, nullptr, std::move(on_grant)});
+  return Admission::queued;
+}
+
+bool LockEntry::withdraw(std::uint64_t ticket) {
+  Grants grants;
+  {
+    std::lock_guard held(mutex_);
+    auto found = std::find_if(queue_.begin(), queue_.end(), [&](const Waiter& w) { return w.ticket == ticket; });
+    if (found == queue_.end()) return false;
+    queue_.erase(found);
+    grant_waiters(grants);
+  }
+  run(grants);
+  return true;
 }
 
 LockTable& LockTable::instance() {

@@ -1,0 +1,300 @@
+// One async lock operation: resolve on the pool, enter or queue in the lock table, wait for the
+// grant or the deadline or a cancellation, then take the inter-process lock with non-waiting
+// attempts on the pool spaced by a backoff timer. Every step after the start runs on a strand
+// of the caller's executor, so the grant (posted from whichever thread released the lock), the
+// timers and a cancellation never race inside the operation; the race that matters, grant
+// against withdrawal, is decided by the table under its mutex (QueuedLock::withdraw).
+#include <atomicio/async/async_file_lock.hpp>
+
+#include "pool_job.hpp"
+
+#include <atomicio/errors.hpp>
+
+#include <boost/asio/any_completion_executor.hpp>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/cancellation_type.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <random>
+
+namespace atomicio::detail {
+
+namespace {
+
+namespace asio = boost::asio;
+using Clock = std::chrono::steady_clock;
+
+constexpr auto kFirstBackoff = std::chrono::milliseconds(1);
+constexpr auto kLongestBackoff = std::chrono::milliseconds(16);
+
+std::exception_ptr aborted() {
+  return std::make_exception_ptr(boost::system::system_error(asio::error::operation_aborted));
+}
+
+class LockWait : public std::enable_shared_from_this<LockWait> {
+ public:
+  LockWait(asio::any_io_executor executor, std::filesystem::path path, LockMode mode, Timeout timeout,
+           AsyncLockOptions options, LockOwner owner, LockCompletion handler)
+      : strand_(asio::make_strand(executor)),
+        io_executor_(std::move(executor)),
+        engine_(options.engine != nullptr ? *options.engine : IoEngine::shared()),
+        path_(std::move(path)),
+        mode_(mode),
+        timeout_(timeout),
+        options_(std::move(options.lock)),
+        owner_(owner),
+        deadline_timer_(strand_),
+        backoff_timer_(strand_),
+        handler_(std::move(handler)),
+        work_(asio::prefer(asio::get_associated_executor(handler_, io_executor_),
+                           asio::execution::outstanding_work.tracked)) {}
+
+  void start() {
+    auto slot = handler_.get_cancellation_slot();
+    if (slot.is_connected()) {
+      std::weak_ptr<LockWait> weak = weak_from_this();
+      slot.assign([weak](asio::cancellation_type type) {
+        if (type == asio::cancellation_type::none) return;
+        if (auto self = weak.lock()) asio::dispatch(self->strand_, [self] { self->cancel(); });
+      });
+    }
+    if (!timeout_.is_infinite()) deadline_ = compute_deadline();
+    asio::post(engine_.pool(), [self = shared_from_this()] {
+      std::exception_ptr failure;
+      try {
+        self->lock_.emplace(QueuedLock::open(self->path_, self->mode_, self->options_));
+      } catch (...) {
+        failure = std::current_exception();
+      }
+      asio::dispatch(self->strand_, [self, failure] { self->opened(failure); });
+    });
+  }
+
+ private:
+  enum class Phase { opening, queued, os_lock, done };
+
+  Clock::time_point compute_deadline() const {
+    const auto now = Clock::now();
+    if (timeout_.limit() > Clock::time_point::max() - now) return Clock::time_point::max();
+    return now + timeout_.limit();
+  }
+  bool has_deadline() const { return !timeout_.is_infinite() && deadline_ != Clock::time_point::max(); }
+
+  void opened(std::exception_ptr failure) {
+    if (failure) return complete(failure);
+    if (cancelled_) return complete(aborted());
+    std::weak_ptr<LockWait> weak = weak_from_this();
+    QueuedLock::Admission admission;
+    try {
+      admission = lock_->enter_or_queue(
+          owner_, mode_,
+          [weak, strand = strand_](bool take_os_lock) {
+            // The grant must be taken up even if this operation is gone: a grant nobody takes
+            // would hold the lock for ever. The state lives until granted() ran (see queued()).
+            if (auto self = weak.lock()) asio::post(strand, [self, take_os_lock] { self->granted(take_os_lock); });
+          },
+          ticket_);
+    } catch (...) {
+      return complete(std::current_exception());
+    }
+    switch (admission) {
+      case QueuedLock::Admission::entered: return succeed();
+      case QueuedLock::Admission::take_os_lock: return take_os_lock();
+      case QueuedLock::Admission::queued: return queued();
+    }
+  }
+
+  void queued() {
+    phase_ = Phase::queued;
+    // Keeps the state alive while queued, so that a grant always finds it (the grant callback
+    // holds only a weak reference; the table outlives nothing it does not own).
+    keep_alive_ = shared_from_this();
+    if (timeout_.is_immediate()) return give_up(lock_->unavailable(mode_, timeout_, "another thread or task of this process"));
+    if (!has_deadline()) return;
+    deadline_timer_.expires_at(deadline_);
+    deadline_timer_.async_wait([self = shared_from_this()](boost::system::error_code error) {
+      if (error || self->phase_ != Phase::queued) return;
+      self->give_up(self->lock_->unavailable(self->mode_, self->timeout_, "another thread or task of this process"));
+    });
+  }
+
+  // Timeout or cancellation while queued: either the table still has the request (it leaves
+  // holding nothing) or the grant came first and is on its way to granted(), which then
+  // releases it and completes with `failure`.
+  void give_up(std::exception_ptr failure) {
+    if (lock_->withdraw(ticket_)) {
+      keep_alive_.reset();
+      return complete(failure);
+    }
+    abandon_ = failure;
+  }
+
+  void granted(bool take_os) {
+    keep_alive_.reset();
+    deadline_timer_.cancel();
+    if (abandon_) {
+      if (take_os)
+        lock_->finish_os_lock(owner_, mode_, false);
+      else
+        lock_->release(owner_);
+      return complete(abandon_);
+    }
+    if (take_os) return take_os_lock();
+    succeed();
+  }
+
+  void take_os_lock() {
+    phase_ = Phase::os_lock;
+    asio::post(engine_.pool(), [self = shared_from_this()] {
+      std::exception_ptr failure;
+      bool taken = false;
+      try {
+        taken = self->lock_->try_os_lock(self->mode_);
+      } catch (...) {
+        failure = std::current_exception();
+      }
+      asio::dispatch(self->strand_, [self, taken, failure] { self->attempted(taken, failure); });
+    });
+  }
+
+  void attempted(bool taken, std::exception_ptr failure) {
+    if (failure) {
+      lock_->finish_os_lock(owner_, mode_, false);
+      return complete(failure);
+    }
+    if (taken) {
+      lock_->finish_os_lock(owner_, mode_, true);
+      if (cancelled_) {
+        lock_->release(owner_);
+        return complete(aborted());
+      }
+      return succeed();
+    }
+    const auto now = Clock::now();
+    if (cancelled_ || timeout_.is_immediate() || (has_deadline() && now >= deadline_)) {
+      lock_->finish_os_lock(owner_, mode_, false);
+      return complete(cancelled_ ? aborted() : lock_->unavailable(mode_, timeout_, "another process"));
+    }
+    backoff_timer_.expires_at(std::min(now + next_backoff(), has_deadline() ? deadline_ : Clock::time_point::max()));
+    backoff_timer_.async_wait([self = shared_from_this()](boost::system::error_code) {
+      if (self->cancelled_) {
+        self->lock_->finish_os_lock(self->owner_, self->mode_, false);
+        return self->complete(aborted());
+      }
+      self->take_os_lock();
+    });
+  }
+
+  // 1 ms doubling to 16 ms, each scaled by a random factor in [0.5, 1.5) so that processes
+  // polling the same lock spread out.
+  Clock::duration next_backoff() {
+    auto base = std::min<Clock::duration>(kFirstBackoff * (1 << std::min(attempts_, 4)), kLongestBackoff);
+    ++attempts_;
+    thread_local std::minstd_rand random(std::random_device{}());
+    std::uniform_real_distribution<double> factor(0.5, 1.5);
+    return std::chrono::duration_cast<Clock::duration>(base * factor(random));
+  }
+
+  void cancel() {
+    if (phase_ == Phase::done || cancelled_) return;
+    cancelled_ = true;
+    switch (phase_) {
+      case Phase::queued: return give_up(aborted());
+      case Phase::os_lock: backoff_timer_.cancel(); return;  // the attempt in flight sees the flag
+      case Phase::opening: return;                           // opened() sees the flag
+      case Phase::done: return;
+    }
+  }
+
+  void succeed() {
+    if (phase_ == Phase::done) return;
+    phase_ = Phase::done;
+    finish(nullptr, AsyncLockGuard(*lock_, owner_, mode_));
+  }
+
+  void complete(std::exception_ptr failure) {
+    if (phase_ == Phase::done) return;
+    phase_ = Phase::done;
+    finish(failure, AsyncLockGuard());
+  }
+
+  void finish(std::exception_ptr failure, AsyncLockGuard guard) {
+    deadline_timer_.cancel();
+    backoff_timer_.cancel();
+    auto slot = handler_.get_cancellation_slot();
+    if (slot.is_connected()) slot.clear();
+    // Posted (never run inside a cancellation's emit()), then on the handler's own executor.
+    asio::post(io_executor_, asio::bind_executor(work_, [handler = std::move(handler_), failure,
+                                                          guard = std::move(guard)]() mutable {
+                 std::move(handler)(failure, std::move(guard));
+               }));
+  }
+
+  asio::strand<asio::any_io_executor> strand_;
+  asio::any_io_executor io_executor_;
+  IoEngine& engine_;
+  std::filesystem::path path_;
+  LockMode mode_;
+  Timeout timeout_;
+  LockOptions options_;
+  LockOwner owner_;
+  std::optional<QueuedLock> lock_;
+  std::uint64_t ticket_ = 0;
+  Clock::time_point deadline_ = Clock::time_point::max();
+  asio::steady_timer deadline_timer_;
+  asio::steady_timer backoff_timer_;
+  LockCompletion handler_;
+  // The handler's executor, counting this operation as work so its io_context keeps running.
+  asio::any_completion_executor work_;
+  Phase phase_ = Phase::opening;
+  bool cancelled_ = false;
+  std::exception_ptr abandon_;
+  std::shared_ptr<LockWait> keep_alive_;
+  int attempts_ = 0;
+};
+
+}  // namespace
+
+void start_lock_file(asio::any_io_executor executor, std::filesystem::path path, LockMode mode, Timeout timeout,
+                     AsyncLockOptions options, LockOwner owner, LockCompletion handler) {
+  std::make_shared<LockWait>(std::move(executor), std::move(path), mode, timeout, std::move(options), owner,
+                             std::move(handler))
+      ->start();
+}
+
+}  // namespace atomicio::detail
+
+namespace atomicio {
+
+AsyncLockGuard::AsyncLockGuard(AsyncLockGuard&& other) noexcept
+    : lock_(std::move(other.lock_)), owner_(other.owner_), mode_(other.mode_), held_(std::exchange(other.held_, false)) {}
+
+AsyncLockGuard& AsyncLockGuard::operator=(AsyncLockGuard&& other) noexcept {
+  if (this != &other) {
+    unlock();
+    lock_ = std::move(other.lock_);
+    owner_ = other.owner_;
+    mode_ = other.mode_;
+    held_ = std::exchange(other.held_, false);
+  }
+  return *this;
+}
+
+AsyncLockGuard::~AsyncLockGuard() { unlock(); }
+
+void AsyncLockGuard::unlock() noexcept {
+  if (!held_) return;
+  held_ = false;
+  lock_->release(owner_);
+}
+
+std::filesystem::path AsyncLockGuard::path() const { return lock_ ? lock_->target() : std::filesystem::path(); }
+std::string AsyncLockGuard::backend() const { return lock_ ? lock_->backend() : std::string(); }
+
+}  // namespace atomicio
