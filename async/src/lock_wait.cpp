@@ -42,7 +42,8 @@ class LockWait : public std::enable_shared_from_this<LockWait> {
   LockWait(asio::any_io_executor executor, std::filesystem::path path, LockMode mode, Timeout timeout,
            AsyncLockOptions options, LockOwner owner, LockCompletion handler)
       : strand_(asio::make_strand(executor)),
-        io_executor_(std::move(executor)),
+        io_executor_(executor),
+        tracked_io_(asio::prefer(std::move(executor), asio::execution::outstanding_work.tracked)),
         engine_(options.engine != nullptr ? *options.engine : IoEngine::shared()),
         path_(std::move(path)),
         mode_(mode),
@@ -61,23 +62,38 @@ class LockWait : public std::enable_shared_from_this<LockWait> {
       std::weak_ptr<LockWait> weak = weak_from_this();
       slot.assign([weak](asio::cancellation_type type) {
         if (type == asio::cancellation_type::none) return;
-        if (auto self = weak.lock()) asio::dispatch(self->strand_, [self] { self->cancel(); });
+        if (auto self = weak.lock()) {
+          auto strand = self->strand_;
+          asio::dispatch(strand, [self = std::move(self)] { self->cancel(); });
+        }
       });
     }
     if (!timeout_.is_infinite()) deadline_ = compute_deadline();
-    asio::post(engine_.pool(), [self = shared_from_this()] {
+    asio::post(engine_.pool(), [self = shared_from_this()]() mutable {
       std::exception_ptr failure;
       try {
         self->lock_.emplace(QueuedLock::open(self->path_, self->mode_, self->options_));
       } catch (...) {
         failure = std::current_exception();
       }
-      asio::dispatch(self->strand_, [self, failure] { self->opened(failure); });
+      hop(std::move(self), [failure](LockWait& wait) { wait.opened(failure); });
     });
   }
 
  private:
   enum class Phase { opening, queued, os_lock, done };
+
+  // From a pool or granting thread onto the strand, through the work-counting io executor: the
+  // caller's io_context cannot run out of work (and be destroyed) while this thread still
+  // holds a copy of the strand, and `self` moves on, so the state is released on the strand.
+  template <class Step>
+  static void hop(std::shared_ptr<LockWait> self, Step step) {
+    auto io = self->tracked_io_;
+    asio::post(io, [self = std::move(self), step = std::move(step)]() mutable {
+      auto& strand = self->strand_;
+      asio::dispatch(strand, [self = std::move(self), step = std::move(step)]() mutable { step(*self); });
+    });
+  }
 
   Clock::time_point compute_deadline() const {
     const auto now = Clock::now();
@@ -94,10 +110,11 @@ class LockWait : public std::enable_shared_from_this<LockWait> {
     try {
       admission = lock_->enter_or_queue(
           owner_, mode_,
-          [weak, strand = strand_](bool take_os_lock) {
+          [weak](bool take_os_lock) {
             // The grant must be taken up even if this operation is gone: a grant nobody takes
             // would hold the lock for ever. The state lives until granted() ran (see queued()).
-            if (auto self = weak.lock()) asio::post(strand, [self, take_os_lock] { self->granted(take_os_lock); });
+            if (auto self = weak.lock())
+              hop(std::move(self), [take_os_lock](LockWait& wait) { wait.granted(take_os_lock); });
           },
           ticket_);
     } catch (...) {
@@ -151,7 +168,7 @@ class LockWait : public std::enable_shared_from_this<LockWait> {
 
   void take_os_lock() {
     phase_ = Phase::os_lock;
-    asio::post(engine_.pool(), [self = shared_from_this()] {
+    asio::post(engine_.pool(), [self = shared_from_this()]() mutable {
       std::exception_ptr failure;
       bool taken = false;
       try {
@@ -159,7 +176,7 @@ class LockWait : public std::enable_shared_from_this<LockWait> {
       } catch (...) {
         failure = std::current_exception();
       }
-      asio::dispatch(self->strand_, [self, taken, failure] { self->attempted(taken, failure); });
+      hop(std::move(self), [taken, failure](LockWait& wait) { wait.attempted(taken, failure); });
     });
   }
 
@@ -238,6 +255,8 @@ class LockWait : public std::enable_shared_from_this<LockWait> {
 
   asio::strand<asio::any_io_executor> strand_;
   asio::any_io_executor io_executor_;
+  // io_executor_ counting work: hops from other threads go through it (see hop()).
+  asio::any_io_executor tracked_io_;
   IoEngine& engine_;
   std::filesystem::path path_;
   LockMode mode_;

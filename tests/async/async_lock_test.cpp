@@ -69,9 +69,14 @@ TEST_CASE("two coroutines on one thread exclude each other", "[async][lock]") {
       --inside;
     }
   };
-  asio::co_spawn(context, worker(), asio::detached);
-  asio::co_spawn(context, worker(), asio::detached);
+  std::exception_ptr failure;
+  auto keep_first = [&](std::exception_ptr error) {
+    if (error && !failure) failure = error;
+  };
+  asio::co_spawn(context, worker(), keep_first);
+  asio::co_spawn(context, worker(), keep_first);
   context.run_for(30s);
+  if (failure) std::rethrow_exception(failure);
   CHECK(entered == 10);
   CHECK(most_inside == 1);
   CHECK(free_for_a_thread(path));
@@ -285,6 +290,7 @@ TEST_CASE("threads and coroutines in several processes increment one counter, no
         }
       });
     asio::io_context context;
+    int failures = 0;
     for (int c = 0; c < kCoroutines; ++c)
       asio::co_spawn(context, [&]() -> asio::awaitable<void> {
         for (int round = 0; round < kRounds; ++round) {
@@ -293,10 +299,10 @@ TEST_CASE("threads and coroutines in several processes increment one counter, no
           increment();
           co_await sleep_for(0ms);  // other tasks run while this one holds
         }
-      }, asio::detached);
+      }, [&](std::exception_ptr error) { failures += error ? 1 : 0; });
     context.run();
     for (auto& thread : threads) thread.join();
-    return 0;
+    return failures == 0 ? 0 : 4;
   };
   std::vector<atomicio::test::ChildProcess> children;
   for (int p = 0; p < kProcesses; ++p) children.push_back(atomicio::test::ChildProcess::fork(body));
