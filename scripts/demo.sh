@@ -38,4 +38,8 @@ xz -dc "$work/counters.yaml.xz" | head -4
 gzip -dc "$work/counters.toml.gz" | head -4
 [ "$("$bin/atomicio" cat "$work/counters.toml.gz")" = "$("$bin/atomicio" cat "$work/lib/counters.json")" ]
 echo "round trip through yaml.xz and toml.gz: identical"
+
+echo
+echo "== 5. async: 4 processes x (2 threads + 8 coroutines) on one JSON file, threads and tasks sharing one lock"
+"$bin/async_counter" --processes 4 --threads 2 --coroutines 8 --increments 25 --dir "$work/async"
 echo "OK"
