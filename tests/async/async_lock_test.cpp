@@ -309,3 +309,24 @@ TEST_CASE("threads and coroutines in several processes increment one counter, no
   for (auto& child : children) CHECK(child.wait().code == 0);
   CHECK(atomicio::test::slurp(path) == std::to_string(kProcesses * (kThreads + kCoroutines) * kRounds));
 }
+
+TEST_CASE("a lock timeout fires at its deadline, within a stated tolerance", "[async][lock]") {
+  // Bound: not before the deadline (the operation must have waited it out), and within 500 ms
+  // after it: the deadline timer fires on this loop, which has nothing else to do; 500 ms is
+  // there for a CI machine under load, not for the mechanism.
+  TempDir dir;
+  const auto path = dir / "data.json";
+  atomicio::test::run_with_context([&](asio::any_io_executor executor) -> asio::awaitable<void> {
+    auto holder = co_await atomicio::async_lock_file(executor, path, LockMode::exclusive, Timeout::infinite(),
+                                                     lock_options(), asio::use_awaitable);
+    for (auto limit : {20ms, 100ms}) {
+      const auto start = std::chrono::steady_clock::now();
+      auto [error, none] = co_await atomicio::async_lock_file(executor, path, LockMode::shared, limit, lock_options(),
+                                                              asio::as_tuple(asio::use_awaitable));
+      const auto waited = std::chrono::steady_clock::now() - start;
+      CHECK(error);
+      CHECK(waited >= limit);
+      CHECK(waited < limit + 500ms);
+    }
+  });
+}

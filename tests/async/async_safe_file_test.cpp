@@ -10,6 +10,7 @@
 
 #include <atomicio/async/async_safe_file.hpp>
 #include <atomicio/errors.hpp>
+#include <atomicio/formats.hpp>
 #include <atomicio/threaded_safe_file.hpp>
 
 #include <boost/asio/as_tuple.hpp>
@@ -24,6 +25,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <future>
 #include <thread>
 
 namespace asio = boost::asio;
@@ -280,4 +282,72 @@ TEST_CASE("an async writer killed mid-commit leaves the old or the new content, 
   // The next commit sweeps what a killed writer may have left (see ARCHITECTURE: temps).
   atomicio::SafeFile(path).write(version(0));
   CHECK(dir.entries() == std::vector<std::string>{"big.json", "big.json.lock"});
+}
+
+TEST_CASE("a read cancelled while it waits for the lock completes with operation_aborted", "[async][safe_file]") {
+  TempDir dir;
+  const auto path = dir / "data.json";
+  atomicio::SafeFile(path).write(Value(1));
+  atomicio::test::run_with_context([&](asio::any_io_executor executor) -> asio::awaitable<void> {
+    AsyncSafeFile file(executor, path, Timeout::infinite(), {}, &atomicio::test::engine());
+    auto writer = co_await file.async_locked(LockMode::exclusive, asio::use_awaitable);
+    asio::cancellation_signal signal;
+    std::exception_ptr error;
+    bool done = false;
+    file.async_read(asio::bind_cancellation_slot(signal.slot(), [&](std::exception_ptr e, std::optional<Value>) {
+      error = e;
+      done = true;
+    }));
+    co_await sleep_for(20ms);
+    CHECK_FALSE(done);
+    signal.emit(asio::cancellation_type::terminal);
+    co_await sleep_for(20ms);
+    REQUIRE(done);
+    bool aborted = false;
+    try {
+      std::rethrow_exception(error);
+    } catch (const boost::system::system_error& e) {
+      aborted = e.code() == asio::error::operation_aborted;
+    }
+    CHECK(aborted);
+    CHECK(writer.owns_lock());
+  });
+}
+
+TEST_CASE("a write cancelled after its commit started runs to its end", "[async][safe_file]") {
+  // A format whose dumper says when the commit is under way and then waits for the test: the
+  // cancellation lands in the middle of the commit, which must neither stop half way nor hide
+  // that it happened.
+  TempDir dir;
+  const auto path = dir / "data.midcommit";
+  std::promise<void> started_promise, go_promise;
+  auto started = started_promise.get_future().share();
+  auto go = go_promise.get_future().share();
+  atomicio::register_format(
+      ".midcommit", [](std::istream& in) { return Value::parse(in); },
+      [started_promise = std::make_shared<std::promise<void>>(std::move(started_promise)), go](const Value& value,
+                                                                                             std::ostream& out) {
+        started_promise->set_value();
+        go.wait();
+        out << value.dump();
+      });
+  atomicio::test::run_with_context([&](asio::any_io_executor executor) -> asio::awaitable<void> {
+    AsyncSafeFile file(executor, path, Timeout::infinite(), {}, &atomicio::test::engine());
+    asio::cancellation_signal signal;
+    std::exception_ptr error = std::make_exception_ptr(std::runtime_error("not completed"));
+    bool done = false;
+    file.async_write(Value(2), asio::bind_cancellation_slot(signal.slot(), [&](std::exception_ptr e) {
+                       error = e;
+                       done = true;
+                     }));
+    while (started.wait_for(0s) != std::future_status::ready) co_await sleep_for(1ms);
+    signal.emit(asio::cancellation_type::terminal);
+    go_promise.set_value();
+    while (!done) co_await sleep_for(1ms);
+    CHECK_FALSE(error);
+    auto value = co_await file.async_read(asio::use_awaitable);
+    CHECK(value == std::optional<Value>(Value(2)));
+  });
+  atomicio::unregister_format(".midcommit");
+  CHECK(dir.entries() == std::vector<std::string>{"data.midcommit", "data.midcommit.lock"});
 }
