@@ -3,6 +3,7 @@
 // inside re-enters instead of waiting, then the release.
 #include <atomicio/async/async_safe_file.hpp>
 
+#include "content_writer_shared.hpp"
 #include "pool_job.hpp"
 
 #include <atomicio/detail/lock_queue.hpp>
@@ -39,6 +40,9 @@ struct SafeFileShared {
   AsyncLockOptions lock;
 };
 
+IoEngine& engine_of(const SafeFileShared& file) { return file.engine; }
+const boost::asio::any_io_executor& executor_of(const SafeFileShared& file) { return file.executor; }
+
 namespace {
 
 std::exception_ptr aborted() {
@@ -47,10 +51,11 @@ std::exception_ptr aborted() {
 
 template <class... Results>
 using Outcome = std::tuple<std::exception_ptr, Results...>;
+using Held = std::shared_ptr<AsyncLockGuard>;
 
-// The pool job of an operation: `job(file)` as `held`'s owner (or as this thread where nothing
-// is held), its exception captured, `held` released at its end so the lock is free before the
-// handler runs.
+// The pool job of an operation: `job(file, held)` as `held`'s owner (or as this thread where
+// nothing is held), its exception captured, `held` released at its end so the lock is free before
+// the handler runs (unless the job kept a reference: an open writer holds the lock on).
 template <class... Results, class Job>
 void run_job(std::shared_ptr<SafeFileShared> file, std::shared_ptr<AsyncLockGuard> held,
              Completion<void(std::exception_ptr, Results...)> handler, Job job) {
@@ -63,7 +68,7 @@ void run_job(std::shared_ptr<SafeFileShared> file, std::shared_ptr<AsyncLockGuar
                   std::optional<LockOwnerScope> scope;
                   if (held) scope.emplace(held->owner());
                   try {
-                    outcome = job(file->file);
+                    outcome = job(file->file, held);
                   } catch (...) {
                     outcome = Outcome<Results...>(std::current_exception(), Results{}...);
                   }
@@ -114,20 +119,20 @@ void run_locked(std::shared_ptr<SafeFileShared> file, std::shared_ptr<AsyncLockG
 void start_safe_value_op(std::shared_ptr<SafeFileShared> file, std::shared_ptr<AsyncLockGuard> held, SafeFileOp,
                          ValueCompletion handler) {
   run_locked<std::optional<Value>>(std::move(file), std::move(held), LockMode::shared, true, std::move(handler),
-                                   [](SafeFile& safe) { return Outcome<std::optional<Value>>(nullptr, safe.read()); });
+                                   [](SafeFile& safe, const Held&) { return Outcome<std::optional<Value>>(nullptr, safe.read()); });
 }
 
 void start_safe_bytes_op(std::shared_ptr<SafeFileShared> file, std::shared_ptr<AsyncLockGuard> held,
                          BytesCompletion handler) {
   run_locked<std::optional<std::string>>(
       std::move(file), std::move(held), LockMode::shared, true, std::move(handler),
-      [](SafeFile& safe) { return Outcome<std::optional<std::string>>(nullptr, safe.read_bytes()); });
+      [](SafeFile& safe, const Held&) { return Outcome<std::optional<std::string>>(nullptr, safe.read_bytes()); });
 }
 
 void start_safe_write_op(std::shared_ptr<SafeFileShared> file, std::shared_ptr<AsyncLockGuard> held, SafeFileOp op,
                          SafeFileInput input, DoneCompletion handler) {
   run_locked<>(std::move(file), std::move(held), LockMode::exclusive, false, std::move(handler),
-               [op, input = std::move(input)](SafeFile& safe) {
+               [op, input = std::move(input)](SafeFile& safe, const Held&) {
                  switch (op) {
                    case SafeFileOp::write: safe.write(input.value); break;
                    case SafeFileOp::update: safe.update(input.value); break;
@@ -154,6 +159,30 @@ void start_safe_locked(std::shared_ptr<SafeFileShared> file, LockMode mode, Guar
                         if (error) return std::move(handler)(error, AsyncSafeFileGuard());
                         std::move(handler)(nullptr, AsyncSafeFileGuard(std::move(file), std::move(guard)));
                       })));
+}
+
+void start_safe_read_stream(std::shared_ptr<SafeFileShared> file, std::shared_ptr<AsyncLockGuard> held,
+                            PieceConsumer consumer, ExistsCompletion handler) {
+  run_locked<bool>(std::move(file), std::move(held), LockMode::shared, true, std::move(handler),
+                   [consumer = std::move(consumer)](SafeFile& safe, const Held&) {
+                     return Outcome<bool>(nullptr, safe.read_stream(consumer));
+                   });
+}
+
+void start_open_writer(std::shared_ptr<SafeFileShared> file, std::shared_ptr<AsyncLockGuard> held, WriteMode mode,
+                       WriterCompletion handler) {
+  auto shared_file = file;
+  run_locked<AsyncContentWriter>(
+      std::move(file), std::move(held), LockMode::exclusive, false, std::move(handler),
+      [mode, shared_file = std::move(shared_file)](SafeFile& safe, const Held& lock) {
+        // The writer's own lock re-enters the hold (same task owner); the state keeps the hold
+        // until the commit or the abort.
+        auto state = std::make_shared<ContentWriterShared>();
+        state->file = shared_file;
+        state->held = lock;
+        state->writer.emplace(safe.open_writer(mode));
+        return Outcome<AsyncContentWriter>(nullptr, AsyncContentWriter(std::move(state)));
+      });
 }
 
 }  // namespace detail

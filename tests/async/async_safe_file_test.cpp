@@ -16,6 +16,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/deferred.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_future.hpp>
 
@@ -23,6 +24,7 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <future>
@@ -350,4 +352,71 @@ TEST_CASE("a write cancelled after its commit started runs to its end", "[async]
   });
   atomicio::unregister_format(".midcommit");
   CHECK(dir.entries() == std::vector<std::string>{"data.midcommit", "data.midcommit.lock"});
+}
+
+TEST_CASE("a streaming writer holds the lock until its commit; a streaming read gets the pieces", "[async][safe_file]") {
+  TempDir dir;
+  const auto path = dir / "big.txt.gz";
+  atomicio::test::run_with_context([&](asio::any_io_executor executor) -> asio::awaitable<void> {
+    AsyncSafeFile file(executor, path, Timeout::infinite(), {}, &atomicio::test::engine());
+    auto writer = co_await file.async_open_writer(atomicio::WriteMode::replace, asio::use_awaitable);
+    std::string expected;
+    for (int i = 0; i < 200; ++i) {
+      std::string line = "line " + std::to_string(i) + " " + std::string(1000, static_cast<char>('a' + i % 26)) + "\n";
+      expected += line;
+      co_await writer.async_write(line, asio::use_awaitable);
+    }
+    // Until the commit the file does not exist, and another writer cannot get in.
+    CHECK_FALSE(std::filesystem::exists(path));
+    AsyncSafeFile impatient(executor, path, Timeout::immediate(), {}, &atomicio::test::engine());
+    auto [busy] = co_await impatient.async_write_bytes(std::string("x"), asio::as_tuple(asio::use_awaitable));
+    CHECK_THROWS_AS(std::rethrow_exception(busy), atomicio::AlreadyLockedError);
+    co_await writer.async_commit(asio::use_awaitable);
+
+    std::string streamed;
+    std::size_t pieces = 0, largest = 0;
+    bool exists = co_await file.async_read_stream(
+        [&](std::string_view piece) {
+          streamed.append(piece);
+          ++pieces;
+          largest = std::max(largest, piece.size());
+        },
+        asio::use_awaitable);
+    CHECK(exists);
+    CHECK(streamed == expected);
+    CHECK(pieces > 1);
+    CHECK(largest <= 64 * 1024);
+    // The lock is free again: an immediate write gets in.
+    co_await impatient.async_write_bytes(expected, asio::use_awaitable);
+  });
+}
+
+TEST_CASE("an aborted streaming writer leaves the old content, no temp, and the lock free", "[async][safe_file]") {
+  TempDir dir;
+  const auto path = dir / "data.txt";
+  atomicio::test::spit(path, "old");
+  atomicio::test::run_with_context([&](asio::any_io_executor executor) -> asio::awaitable<void> {
+    AsyncSafeFile file(executor, path, Timeout::infinite(), {}, &atomicio::test::engine());
+    {
+      auto writer = co_await file.async_open_writer(atomicio::WriteMode::replace, asio::use_awaitable);
+      co_await writer.async_write(std::string("new content"), asio::use_awaitable);
+    }  // destroyed uncommitted: rolled back on the pool
+    AsyncSafeFile patient(executor, path, 5s, {}, &atomicio::test::engine());
+    auto bytes = co_await patient.async_read_bytes(asio::use_awaitable);
+    CHECK(bytes == std::optional<std::string>(std::string("old")));
+  });
+  CHECK(dir.entries() == std::vector<std::string>{"data.txt", "data.txt.lock"});
+}
+
+TEST_CASE("AsyncSafeFile operations work with deferred", "[async][safe_file]") {
+  TempDir dir;
+  atomicio::test::run_with_context([&](asio::any_io_executor executor) -> asio::awaitable<void> {
+    AsyncSafeFile file(executor, dir / "x.json", 5s, {}, &atomicio::test::engine());
+    auto write = file.async_write(Value(42), asio::deferred);
+    CHECK_FALSE(std::filesystem::exists(dir / "x.json"));  // nothing runs until awaited
+    co_await std::move(write)(asio::use_awaitable);
+    auto read = file.async_read(asio::deferred);
+    auto value = co_await std::move(read)(asio::use_awaitable);
+    CHECK(value == std::optional<Value>(Value(42)));
+  });
 }

@@ -25,7 +25,9 @@
 // A guard from async_locked() holds the lock across several operations made through it (they do
 // not lock again); other tasks, threads and processes wait. It may be moved between coroutines;
 // it releases on destruction or unlock(), once the operations started through it have finished.
-// Where the `<path>.lock` sidecar cannot be created (a read-only directory), a plain read runs
+// Streaming: async_read_stream() hands the content to a consumer in pieces under the shared lock;
+// async_open_writer() gives an AsyncContentWriter that holds the exclusive lock until its
+// commit. Where the `<path>.lock` sidecar cannot be created (a read-only directory), a plain read runs
 // without the inter-process lock as SafeFile::read() does.
 #pragma once
 
@@ -40,14 +42,17 @@
 
 #include <exception>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace atomicio {
 
 class AsyncSafeFile;
 class AsyncSafeFileGuard;
+class AsyncContentWriter;
 
 namespace detail {
 struct SafeFileShared;
@@ -55,6 +60,10 @@ using ValueCompletion = Completion<void(std::exception_ptr, std::optional<Value>
 using BytesCompletion = Completion<void(std::exception_ptr, std::optional<std::string>)>;
 using DoneCompletion = Completion<void(std::exception_ptr)>;
 using GuardCompletion = Completion<void(std::exception_ptr, AsyncSafeFileGuard)>;
+using ExistsCompletion = Completion<void(std::exception_ptr, bool)>;
+using WriterCompletion = Completion<void(std::exception_ptr, AsyncContentWriter)>;
+struct ContentWriterShared;
+using PieceConsumer = std::function<void(std::string_view piece)>;
 
 enum class SafeFileOp { read, read_bytes, write, write_bytes, update, append };
 
@@ -75,6 +84,14 @@ ATOMICIO_ASYNC_EXPORT void start_safe_write_op(std::shared_ptr<SafeFileShared> f
                                                SafeFileInput input, DoneCompletion handler);
 ATOMICIO_ASYNC_EXPORT void start_safe_locked(std::shared_ptr<SafeFileShared> file, LockMode mode,
                                              GuardCompletion handler);
+ATOMICIO_ASYNC_EXPORT void start_safe_read_stream(std::shared_ptr<SafeFileShared> file,
+                                                  std::shared_ptr<AsyncLockGuard> held, PieceConsumer consumer,
+                                                  ExistsCompletion handler);
+ATOMICIO_ASYNC_EXPORT void start_open_writer(std::shared_ptr<SafeFileShared> file, std::shared_ptr<AsyncLockGuard> held,
+                                             WriteMode mode, WriterCompletion handler);
+ATOMICIO_ASYNC_EXPORT void start_writer_write(std::shared_ptr<ContentWriterShared> writer, std::string bytes,
+                                              DoneCompletion handler);
+ATOMICIO_ASYNC_EXPORT void start_writer_commit(std::shared_ptr<ContentWriterShared> writer, DoneCompletion handler);
 }  // namespace detail
 
 /// The operations of an AsyncSafeFile, inside a lock held by the guard; shared by the guard and
@@ -116,6 +133,28 @@ class AsyncSafeFileOps {
   template <class Token>
   auto async_append(std::string text, Token&& token) const {
     return write_op(detail::SafeFileOp::append, {Value(), std::move(text)}, std::forward<Token>(token));
+  }
+  /// Streams the content (decompressed) to `consumer` in pieces of at most 64 KiB under the
+  /// shared lock, with memory bounded by the buffers (SafeFile::read_stream). `consumer` runs on
+  /// the engine's pool, one piece after another; what it throws fails the operation. Completes
+  /// with void(std::exception_ptr, bool exists).
+  template <class Token>
+  auto async_read_stream(std::function<void(std::string_view piece)> consumer, Token&& token) const {
+    return detail::initiate_erased<void(std::exception_ptr, bool)>(
+        std::forward<Token>(token),
+        [file = file_, held = held_, consumer = std::move(consumer)](detail::ExistsCompletion handler) mutable {
+          detail::start_safe_read_stream(std::move(file), std::move(held), std::move(consumer), std::move(handler));
+        });
+  }
+  /// A streaming writer of new content, holding the exclusive lock until it commits, aborts or
+  /// is destroyed (SafeFile::open_writer). Completes with void(std::exception_ptr,
+  /// AsyncContentWriter).
+  template <class Token>
+  auto async_open_writer(WriteMode mode, Token&& token) const {
+    return detail::initiate_erased<void(std::exception_ptr, AsyncContentWriter)>(
+        std::forward<Token>(token), [file = file_, held = held_, mode](detail::WriterCompletion handler) mutable {
+          detail::start_open_writer(std::move(file), std::move(held), mode, std::move(handler));
+        });
   }
 
  protected:
@@ -159,6 +198,47 @@ class ATOMICIO_ASYNC_EXPORT AsyncSafeFileGuard : public AsyncSafeFileOps {
   AsyncSafeFileGuard(std::shared_ptr<detail::SafeFileShared> file, AsyncLockGuard lock);
 };
 
+/// New content written in pieces (ContentWriter's async form): encoded on the fly into the
+/// commit's temporary file on the engine's pool; the file is untouched until async_commit(),
+/// and a writer destroyed or aborted uncommitted rolls back and releases the lock. One
+/// operation at a time. Move-only.
+class ATOMICIO_ASYNC_EXPORT AsyncContentWriter {
+ public:
+  /// Writes nothing.
+  AsyncContentWriter() = default;
+  AsyncContentWriter(AsyncContentWriter&&) noexcept = default;
+  AsyncContentWriter& operator=(AsyncContentWriter&&) noexcept = default;
+  ~AsyncContentWriter();
+
+  /// Adds `bytes`: void(std::exception_ptr) (FileWriteError; the writer is then rolled back).
+  template <class Token>
+  auto async_write(std::string bytes, Token&& token) {
+    return detail::initiate_erased<void(std::exception_ptr)>(
+        std::forward<Token>(token), [state = state_, bytes = std::move(bytes)](detail::DoneCompletion handler) mutable {
+          detail::start_writer_write(std::move(state), std::move(bytes), std::move(handler));
+        });
+  }
+  /// Publishes atomically and releases the lock: void(std::exception_ptr) (FileWriteError; the
+  /// file is then unchanged).
+  template <class Token>
+  auto async_commit(Token&& token) {
+    return detail::initiate_erased<void(std::exception_ptr)>(
+        std::forward<Token>(token), [state = state_](detail::DoneCompletion handler) mutable {
+          detail::start_writer_commit(std::move(state), std::move(handler));
+        });
+  }
+  /// Drops what was written and releases the lock, on the pool (removing the temporary file
+  /// may touch the disk). Idempotent; never throws.
+  void abort() noexcept;
+
+  /// For the library.
+  explicit AsyncContentWriter(std::shared_ptr<detail::ContentWriterShared> state) noexcept
+      : state_(std::move(state)) {}
+
+ private:
+  std::shared_ptr<detail::ContentWriterShared> state_;
+};
+
 class ATOMICIO_ASYNC_EXPORT AsyncSafeFile : public AsyncSafeFileOps {
  public:
   /// Binds to `path` (which need not exist) on `executor`. `timeout` bounds every lock wait;
@@ -179,7 +259,7 @@ class ATOMICIO_ASYNC_EXPORT AsyncSafeFile : public AsyncSafeFileOps {
 
   const std::filesystem::path& path() const noexcept;
   boost::asio::any_io_executor get_executor() const noexcept;
-  /// The synchronous file underneath (for what has no async form yet: read_stream, open_writer).
+  /// The synchronous file underneath.
   SafeFile& sync_file() const noexcept;
 };
 
