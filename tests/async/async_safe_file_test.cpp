@@ -191,20 +191,6 @@ TEST_CASE("processes of threads and coroutines increment one JSON file on every 
   atomicio::FileOptions options;
   options.lock_backend = backend;
   options.durability = atomicio::Durability::process_crash_only;  // the race, not the disk, is under test
-  std::atomic<bool> stop{false};
-  std::atomic<long> torn{0}, reads{0};
-  std::thread reader([&] {
-    while (!stop) {
-      std::string text;
-      try {
-        text = atomicio::test::slurp(path);
-      } catch (...) {
-        continue;  // not created yet
-      }
-      ++reads;
-      if (!parses(text)) ++torn;
-    }
-  });
   auto body = [&] {
     // A child of fork() makes its own engine: the parent's pool threads do not exist here.
     atomicio::IoEngine engine(atomicio::IoEngineOptions{.backend = atomicio::IoBackend::thread_pool});
@@ -241,6 +227,22 @@ TEST_CASE("processes of threads and coroutines increment one JSON file on every 
   };
   std::vector<atomicio::test::ChildProcess> children;
   for (int p = 0; p < kProcesses; ++p) children.push_back(atomicio::test::ChildProcess::fork(body));
+  // Started after the forks: a child forked from a process with threads may not start threads
+  // of its own under ThreadSanitizer ("multi-threaded fork is not supported").
+  std::atomic<bool> stop{false};
+  std::atomic<long> torn{0}, reads{0};
+  std::thread reader([&] {
+    while (!stop) {
+      std::string text;
+      try {
+        text = atomicio::test::slurp(path);
+      } catch (...) {
+        continue;  // not created yet
+      }
+      ++reads;
+      if (!parses(text)) ++torn;
+    }
+  });
   for (auto& child : children) CHECK(child.wait(std::chrono::seconds(240)).code == 0);
   stop = true;
   reader.join();
