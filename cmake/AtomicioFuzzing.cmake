@@ -31,10 +31,8 @@ endif()
 # instead of scrolling past. Assertions stay on (-UNDEBUG wins over the build type's -DNDEBUG,
 # which comes first on the command line): a broken invariant in nlohmann_json, yaml-cpp or our
 # own code is exactly what fuzzing is for. Line tables are enough for symbolized stacks.
-# -fsanitize=function is left out as in AtomicioSanitizers.cmake: clang 14 cannot emit it for
-# coroutines, and this build also runs the async tests under ASan and UBSan (scripts/test.sh).
 add_compile_options(
-  -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-sanitize=function
+  -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
   -fno-omit-frame-pointer -gline-tables-only -UNDEBUG)
 # Executables get the sanitizer runtimes; shared libraries and plugins leave them undefined, to
 # be found in the executable that loads them (see atomicio_add_plugin's --no-undefined rule).

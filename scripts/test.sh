@@ -5,9 +5,10 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh
 (cd "${ATOMICIO_BUILD_DIR:-build}" && ctest --output-on-failure --parallel "$(nproc)" --timeout 600)
-# Then the async tests again under ThreadSanitizer (build-thread) and under AddressSanitizer
-# with UBSan (in the fuzzing build, ${ATOMICIO_FUZZ_BUILD_DIR:-build-fuzz}, which it builds).
+# Then the async tests again under ThreadSanitizer and AddressSanitizer (clang builds of their
+# own: build-thread, build-address).
 scripts/test-sanitizers.sh
-# Then every fuzzer for ATOMICIO_FUZZ_SECONDS (10 by default) each, in that fuzzing build.
-# Longer runs: scripts/fuzz.sh.
+# Then every fuzzer for ATOMICIO_FUZZ_SECONDS (10 by default) each, in the clang build of its
+# own (${ATOMICIO_FUZZ_BUILD_DIR:-build-fuzz}). Longer runs: scripts/fuzz.sh.
+scripts/build-fuzz.sh
 ctest --test-dir "${ATOMICIO_FUZZ_BUILD_DIR:-build-fuzz}" -L fuzz --output-on-failure --parallel "$(nproc)"
