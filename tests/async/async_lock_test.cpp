@@ -42,11 +42,6 @@ atomicio::AsyncLockOptions lock_options() {
   return options;
 }
 
-asio::awaitable<void> sleep_for(std::chrono::milliseconds duration) {
-  asio::steady_timer timer(co_await asio::this_coro::executor, duration);
-  co_await timer.async_wait(asio::use_awaitable);
-}
-
 // True when a thread of this process can take the exclusive lock at once (and gives it back).
 bool free_for_a_thread(const std::filesystem::path& path) {
   return std::async(std::launch::async, [&] { return atomicio::FileLock::try_lock(path).has_value(); }).get();
@@ -65,7 +60,7 @@ TEST_CASE("two coroutines on one thread exclude each other", "[async][lock]") {
                                                                 Timeout::infinite(), lock_options(), asio::use_awaitable);
       most_inside = std::max(most_inside, ++inside);
       ++entered;
-      co_await sleep_for(2ms);  // the other coroutine runs meanwhile and must wait
+      co_await atomicio::test::sleep_for(2ms);  // the other coroutine runs meanwhile and must wait
       --inside;
     }
   };
@@ -120,10 +115,10 @@ TEST_CASE("a coroutine and a thread exclude each other, both ways", "[async][loc
       thread_entered_early = !released.load();
       std::this_thread::sleep_for(50ms);  // now the thread holds while the task asks
     });
-    co_await sleep_for(20ms);
+    co_await atomicio::test::sleep_for(20ms);
     released = true;
     guard.unlock();
-    co_await sleep_for(10ms);  // the thread is in
+    co_await atomicio::test::sleep_for(10ms);  // the thread is in
     auto [error, none] = co_await atomicio::async_lock_file(executor, path, LockMode::shared, Timeout::immediate(),
                                                             lock_options(), asio::as_tuple(asio::use_awaitable));
     REQUIRE(error);
@@ -151,19 +146,13 @@ TEST_CASE("a cancelled wait completes with operation_aborted and holds nothing",
                                 owned = g.owns_lock();
                                 done = true;
                               }));
-    co_await sleep_for(20ms);
+    co_await atomicio::test::sleep_for(20ms);
     CHECK_FALSE(done);
     signal.emit(asio::cancellation_type::terminal);
-    co_await sleep_for(20ms);
+    co_await atomicio::test::sleep_for(20ms);
     REQUIRE(done);
     REQUIRE(error);
-    bool aborted = false;
-    try {
-      std::rethrow_exception(error);
-    } catch (const boost::system::system_error& e) {
-      aborted = e.code() == asio::error::operation_aborted;
-    }
-    CHECK(aborted);
+    CHECK(atomicio::test::is_operation_aborted(error));
     CHECK_FALSE(owned);
     holder.unlock();
     CHECK(free_for_a_thread(path));  // the cancelled waiter did not take the released lock
@@ -297,7 +286,7 @@ TEST_CASE("threads and coroutines in several processes increment one counter, no
           auto guard = co_await atomicio::async_lock_file(context.get_executor(), path, LockMode::exclusive, 60s, options,
                                                           asio::use_awaitable);
           increment();
-          co_await sleep_for(0ms);  // other tasks run while this one holds
+          co_await atomicio::test::sleep_for(0ms);  // other tasks run while this one holds
         }
       }, [&](std::exception_ptr error) { failures += error ? 1 : 0; });
     context.run();

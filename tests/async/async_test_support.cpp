@@ -1,6 +1,9 @@
 // The backend variants of the async test programs, and the seccomp filter of the `blocked` one.
 #include "async/async_test_support.hpp"
 
+#include <boost/asio/steady_timer.hpp>
+#include <boost/system/system_error.hpp>
+
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -74,6 +77,22 @@ AsyncStreamOptions stream_options(CodecSelection compression) {
   options.file = file_options();
   options.compression = std::move(compression);
   return options;
+}
+
+bool is_operation_aborted(const std::exception_ptr& error) {
+  if (!error) return false;
+  try {
+    std::rethrow_exception(error);
+  } catch (const boost::system::system_error& e) {
+    return e.code() == boost::asio::error::operation_aborted;
+  } catch (...) {
+    return false;
+  }
+}
+
+boost::asio::awaitable<void> sleep_for(std::chrono::milliseconds duration) {
+  boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, duration);
+  co_await timer.async_wait(boost::asio::use_awaitable);
 }
 
 IoBackend expected_backend() { return g_variant == "io_uring" ? IoBackend::io_uring : IoBackend::thread_pool; }

@@ -10,6 +10,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <chrono>
 #include <exception>
 #include <string>
 
@@ -29,6 +30,12 @@ IoBackend expected_backend();
 AsyncFileOptions file_options();
 /// Stream options whose file engine is engine(), with `compression`.
 AsyncStreamOptions stream_options(CodecSelection compression = CodecSelection::by_name());
+
+/// True when `error` holds a boost::system::system_error with asio::error::operation_aborted.
+bool is_operation_aborted(const std::exception_ptr& error);
+
+/// Waits `duration` on the calling coroutine's executor.
+boost::asio::awaitable<void> sleep_for(std::chrono::milliseconds duration);
 
 /// Runs `coroutine` on a fresh io_context to its end, rethrowing what it throws.
 template <class Awaitable>
