@@ -8,7 +8,8 @@ scripts/build.sh
 # Then the async tests again under ThreadSanitizer and AddressSanitizer (clang builds of their
 # own: build-thread, build-address).
 scripts/test-sanitizers.sh
-# Then every fuzzer for ATOMICIO_FUZZ_SECONDS (10 by default) each, in the clang build of its
-# own (${ATOMICIO_FUZZ_BUILD_DIR:-build-fuzz}). Longer runs: scripts/fuzz.sh.
-scripts/build-fuzz.sh
+# Then every fuzzer for ATOMICIO_FUZZ_SECONDS (5 here, a smoke run that keeps the suite within
+# its time; 10 for a plain `ctest -L fuzz`) each, in the clang build of its own
+# (${ATOMICIO_FUZZ_BUILD_DIR:-build-fuzz}). Longer runs: scripts/fuzz.sh.
+scripts/build-fuzz.sh -DATOMICIO_FUZZ_SECONDS="${ATOMICIO_FUZZ_SECONDS:-5}"
 ctest --test-dir "${ATOMICIO_FUZZ_BUILD_DIR:-build-fuzz}" -L fuzz --output-on-failure --parallel "$(nproc)"
