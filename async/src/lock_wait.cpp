@@ -30,8 +30,10 @@ namespace {
 namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
 
-constexpr auto kFirstBackoff = std::chrono::milliseconds(1);
-constexpr auto kLongestBackoff = std::chrono::milliseconds(16);
+// Short first pauses catch the common short hold quickly; the cap bounds both the hand-off delay
+// of a long hold and the polling (125 attempts a second, one short pool job each).
+constexpr auto kFirstBackoff = std::chrono::microseconds(250);
+constexpr auto kLongestBackoff = std::chrono::milliseconds(8);
 
 std::exception_ptr aborted() {
   return std::make_exception_ptr(boost::system::system_error(asio::error::operation_aborted));
@@ -208,10 +210,10 @@ class LockWait : public std::enable_shared_from_this<LockWait> {
     });
   }
 
-  // 1 ms doubling to 16 ms, each scaled by a random factor in [0.5, 1.5) so that processes
+  // 0.25 ms doubling to 8 ms, each scaled by a random factor in [0.5, 1.5) so that processes
   // polling the same lock spread out.
   Clock::duration next_backoff() {
-    auto base = std::min<Clock::duration>(kFirstBackoff * (1 << std::min(attempts_, 4)), kLongestBackoff);
+    auto base = std::min<Clock::duration>(kFirstBackoff * (1 << std::min(attempts_, 5)), kLongestBackoff);
     ++attempts_;
     thread_local std::minstd_rand random(std::random_device{}());
     std::uniform_real_distribution<double> factor(0.5, 1.5);
