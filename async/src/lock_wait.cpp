@@ -71,14 +71,26 @@ class LockWait : public std::enable_shared_from_this<LockWait> {
       });
     }
     if (!timeout_.is_infinite()) deadline_ = compute_deadline();
+    // One pool job resolves the lock, enters or queues, and where this task must take the OS
+    // lock makes the first non-waiting attempt: the uncontended case costs one trip. Only
+    // lock_ and ticket_ are written here; everything else is the strand's, after the hop.
     asio::post(engine_.pool(), [self = shared_from_this()]() mutable {
-      std::exception_ptr failure;
+      Start start;
       try {
         self->lock_.emplace(QueuedLock::open(self->path_, self->mode_, self->options_));
+        start.admission = self->lock_->enter_or_queue(self->owner_, self->mode_, grant_callback(self), self->ticket_);
+        start.entered = true;
       } catch (...) {
-        failure = std::current_exception();
+        start.failure = std::current_exception();
       }
-      hop(std::move(self), [failure](LockWait& wait) { wait.opened(failure); });
+      if (start.entered && start.admission == QueuedLock::Admission::take_os_lock) {
+        try {
+          start.taken = self->lock_->try_os_lock(self->mode_);
+        } catch (...) {
+          start.os_failure = std::current_exception();
+        }
+      }
+      hop(std::move(self), [start](LockWait& wait) { wait.started(start); });
     });
   }
 
@@ -104,28 +116,44 @@ class LockWait : public std::enable_shared_from_this<LockWait> {
   }
   bool has_deadline() const { return !timeout_.is_infinite() && deadline_ != Clock::time_point::max(); }
 
-  void opened(std::exception_ptr failure) {
-    if (failure) return complete(failure);
-    if (cancelled_) return complete(aborted());
-    std::weak_ptr<LockWait> weak = weak_from_this();
-    QueuedLock::Admission admission;
-    try {
-      admission = lock_->enter_or_queue(
-          owner_, mode_,
-          [weak](bool take_os_lock) {
-            // The grant must be taken up even if this operation is gone: a grant nobody takes
-            // would hold the lock for ever. The state lives until granted() ran (see queued()).
-            if (auto self = weak.lock())
-              hop(std::move(self), [take_os_lock](LockWait& wait) { wait.granted(take_os_lock); });
-          },
-          ticket_);
-    } catch (...) {
-      return complete(std::current_exception());
-    }
-    switch (admission) {
-      case QueuedLock::Admission::entered: return succeed();
-      case QueuedLock::Admission::take_os_lock: return take_os_lock();
-      case QueuedLock::Admission::queued: return queued();
+  // What the first pool job found.
+  struct Start {
+    std::exception_ptr failure;  // resolving or entering failed: nothing is held
+    bool entered = false;        // admission is valid
+    QueuedLock::Admission admission = QueuedLock::Admission::queued;
+    bool taken = false;          // take_os_lock: the first attempt got it
+    std::exception_ptr os_failure;
+  };
+
+  static std::function<void(bool)> grant_callback(const std::shared_ptr<LockWait>& self) {
+    std::weak_ptr<LockWait> weak = self;
+    return [weak](bool take_os_lock) {
+      // The state lives while queued (keep_alive_, or the first job's hop still on its way).
+      if (auto alive = weak.lock())
+        hop(std::move(alive), [take_os_lock](LockWait& wait) { wait.granted(take_os_lock); });
+    };
+  }
+
+  void started(const Start& start) {
+    if (start.failure) return complete(start.failure);
+    switch (start.admission) {
+      case QueuedLock::Admission::entered:
+        if (cancelled_) {
+          lock_->release(owner_);
+          return complete(aborted());
+        }
+        return succeed();
+      case QueuedLock::Admission::take_os_lock:
+        phase_ = Phase::os_lock;
+        return attempted(start.taken, start.os_failure);
+      case QueuedLock::Admission::queued:
+        if (phase_ != Phase::opening) return;  // the grant came first and was taken up
+        if (cancelled_) {
+          phase_ = Phase::queued;
+          keep_alive_ = shared_from_this();
+          return give_up(aborted());
+        }
+        return queued();
     }
   }
 
@@ -157,6 +185,7 @@ class LockWait : public std::enable_shared_from_this<LockWait> {
   void granted(bool take_os) {
     keep_alive_.reset();
     deadline_timer_.cancel();
+    if (!abandon_ && cancelled_) abandon_ = aborted();  // cancelled before the queue was set up
     if (abandon_) {
       if (take_os)
         lock_->finish_os_lock(owner_, mode_, false);
@@ -226,7 +255,7 @@ class LockWait : public std::enable_shared_from_this<LockWait> {
     switch (phase_) {
       case Phase::queued: return give_up(aborted());
       case Phase::os_lock: backoff_timer_.cancel(); return;  // the attempt in flight sees the flag
-      case Phase::opening: return;                           // opened() sees the flag
+      case Phase::opening: return;                           // started() sees the flag
       case Phase::done: return;
     }
   }
