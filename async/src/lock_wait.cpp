@@ -19,6 +19,7 @@
 #include <boost/asio/strand.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <random>
@@ -80,18 +81,44 @@ class LockWait : public std::enable_shared_from_this<LockWait> {
         self->lock_.emplace(QueuedLock::open(self->path_, self->mode_, self->options_));
         start.admission = self->lock_->enter_or_queue(self->owner_, self->mode_, grant_callback(self), self->ticket_);
         start.entered = true;
+        self->unprocessed_.store(start.admission == QueuedLock::Admission::entered        ? kEntered
+                                 : start.admission == QueuedLock::Admission::take_os_lock ? kTakeOs
+                                                                                          : kQueued,
+                                 std::memory_order_release);
       } catch (...) {
         start.failure = std::current_exception();
       }
       if (start.entered && start.admission == QueuedLock::Admission::take_os_lock) {
         try {
           start.taken = self->lock_->try_os_lock(self->mode_);
+          if (start.taken) self->unprocessed_.store(kTakeOsTaken, std::memory_order_release);
         } catch (...) {
           start.os_failure = std::current_exception();
         }
       }
       hop(std::move(self), [start](LockWait& wait) { wait.started(start); });
     });
+  }
+
+  // Normally nothing is left to give back. Only when the io_context was destroyed with this
+  // operation pending (its handlers dropped unrun) does the lock table still hold something for
+  // it: a queued request, an entry, an OS step or a grant nobody took up.
+  ~LockWait() {
+    if (!lock_) return;
+    switch (unprocessed_.load(std::memory_order_acquire)) {
+      case kQueued:
+        // Withdrawn, or granted meanwhile: then the grant callback finds this state gone and
+        // gives the grant back itself.
+        lock_->withdraw(ticket_);
+        break;
+      case kEntered: lock_->release(owner_); break;
+      case kTakeOs: lock_->finish_os_lock(owner_, mode_, false); break;
+      case kTakeOsTaken:
+        lock_->finish_os_lock(owner_, mode_, true);
+        lock_->release(owner_);
+        break;
+      default: break;
+    }
   }
 
  private:
@@ -125,14 +152,30 @@ class LockWait : public std::enable_shared_from_this<LockWait> {
     std::exception_ptr os_failure;
   };
 
+  // The grant callback holds the state weakly (a handler holds it while queued: the deadline
+  // timer's). A grant that finds it gone, because its io_context was destroyed with the wait
+  // pending, is given back at once: a lock granted to nobody would be held for ever.
   static std::function<void(bool)> grant_callback(const std::shared_ptr<LockWait>& self) {
     std::weak_ptr<LockWait> weak = self;
-    return [weak](bool take_os_lock) {
-      // The state lives while queued (keep_alive_, or the first job's hop still on its way).
-      if (auto alive = weak.lock())
-        hop(std::move(alive), [take_os_lock](LockWait& wait) { wait.granted(take_os_lock); });
+    return [weak, lock = *self->lock_, owner = self->owner_, mode = self->mode_](bool take_os_lock) {
+      if (auto alive = weak.lock()) {
+        alive->unprocessed_.store(take_os_lock ? kTakeOs : kEntered, std::memory_order_release);
+        return hop(std::move(alive), [take_os_lock](LockWait& wait) { wait.granted(take_os_lock); });
+      }
+      if (take_os_lock)
+        lock.finish_os_lock(owner, mode, false);
+      else
+        lock.release(owner);
     };
   }
+
+  // What this operation has in the lock table and has not handed on (to a guard) or undone:
+  // what a state destroyed with its io_context (its handlers dropped unrun) must give back.
+  static constexpr int kNothing = 0;
+  static constexpr int kQueued = 1;       // a queued request: withdraw it
+  static constexpr int kEntered = 2;      // a hold: release it
+  static constexpr int kTakeOs = 3;       // the OS step, lock not taken: end it
+  static constexpr int kTakeOsTaken = 4;  // the OS step, lock taken: end it as taken, release
 
   void started(const Start& start) {
     if (start.failure) return complete(start.failure);
@@ -150,7 +193,6 @@ class LockWait : public std::enable_shared_from_this<LockWait> {
         if (phase_ != Phase::opening) return;  // the grant came first and was taken up
         if (cancelled_) {
           phase_ = Phase::queued;
-          keep_alive_ = shared_from_this();
           return give_up(aborted());
         }
         return queued();
@@ -159,12 +201,10 @@ class LockWait : public std::enable_shared_from_this<LockWait> {
 
   void queued() {
     phase_ = Phase::queued;
-    // Keeps the state alive while queued, so that a grant always finds it (the grant callback
-    // holds only a weak reference; the table outlives nothing it does not own).
-    keep_alive_ = shared_from_this();
     if (timeout_.is_immediate()) return give_up(lock_->unavailable(mode_, timeout_, "another thread or task of this process"));
-    if (!has_deadline()) return;
-    deadline_timer_.expires_at(deadline_);
+    // Armed without a deadline too: its handler is what keeps the state alive while queued,
+    // and what the io_context drops if it is destroyed meanwhile (see ~LockWait).
+    deadline_timer_.expires_at(has_deadline() ? deadline_ : Clock::time_point::max());
     deadline_timer_.async_wait([self = shared_from_this()](boost::system::error_code error) {
       if (error || self->phase_ != Phase::queued) return;
       self->give_up(self->lock_->unavailable(self->mode_, self->timeout_, "another thread or task of this process"));
@@ -176,10 +216,11 @@ class LockWait : public std::enable_shared_from_this<LockWait> {
   // releases it and completes with `failure`.
   void give_up(std::exception_ptr failure) {
     if (lock_->withdraw(ticket_)) {
-      keep_alive_.reset();
+      unprocessed_.store(kNothing, std::memory_order_relaxed);
       return complete(failure);
     }
     abandon_ = failure;
+    keep_alive_ = shared_from_this();  // the grant is on its way to granted(): wait for it
   }
 
   void granted(bool take_os) {
@@ -204,6 +245,7 @@ class LockWait : public std::enable_shared_from_this<LockWait> {
       bool taken = false;
       try {
         taken = self->lock_->try_os_lock(self->mode_);
+        if (taken) self->unprocessed_.store(kTakeOsTaken, std::memory_order_release);
       } catch (...) {
         failure = std::current_exception();
       }
@@ -273,6 +315,7 @@ class LockWait : public std::enable_shared_from_this<LockWait> {
   }
 
   void finish(std::exception_ptr failure, AsyncLockGuard guard) {
+    unprocessed_.store(kNothing, std::memory_order_relaxed);  // undone, or the guard's now
     deadline_timer_.cancel();
     backoff_timer_.cancel();
     auto slot = handler_.get_cancellation_slot();
@@ -305,7 +348,8 @@ class LockWait : public std::enable_shared_from_this<LockWait> {
   Phase phase_ = Phase::opening;
   bool cancelled_ = false;
   std::exception_ptr abandon_;
-  std::shared_ptr<LockWait> keep_alive_;
+  std::shared_ptr<LockWait> keep_alive_;  // only between a failed withdraw and its grant
+  std::atomic<int> unprocessed_{kNothing};
   int attempts_ = 0;
 };
 

@@ -319,3 +319,40 @@ TEST_CASE("a lock timeout fires at its deadline, within a stated tolerance", "[a
     }
   });
 }
+
+TEST_CASE("an io_context destroyed with lock waits pending leaves nothing held", "[async][lock]") {
+  // The waits' handlers are dropped unrun with the io_context; what the lock table gave them (a
+  // queued request, a grant that lands afterwards) must be given back, or the next holder
+  // would wait for ever.
+  TempDir dir;
+  const auto path = dir / "data.json";
+  for (int round = 0; round < 20; ++round) {
+    std::promise<void> release_promise;
+    auto release = release_promise.get_future().share();
+    std::promise<void> held_promise;
+    auto holder = std::async(std::launch::async, [&, release] {
+      atomicio::FileLock lock(path, LockMode::exclusive);
+      held_promise.set_value();
+      release.wait();
+    });
+    held_promise.get_future().wait();
+    {
+      asio::io_context context;
+      for (int task = 0; task < 3; ++task)
+        atomicio::async_lock_file(context.get_executor(), path, task == 0 ? LockMode::exclusive : LockMode::shared,
+                                  Timeout::infinite(), lock_options(), [](std::exception_ptr, AsyncLockGuard) {});
+      context.run_for(std::chrono::milliseconds(5 + round % 5));  // the waits are queued
+      if (round % 2 == 1) release_promise.set_value();  // half the rounds: the grant races the destruction
+    }
+    if (round % 2 == 0) release_promise.set_value();
+    holder.get();
+    // The grant, if one came, was given back: a thread gets the lock within the limit.
+    bool free_again = false;
+    try {
+      atomicio::FileLock lock(path, LockMode::exclusive, Timeout(5s));
+      free_again = true;
+    } catch (const atomicio::LockError&) {
+    }
+    CHECK(free_again);
+  }
+}
