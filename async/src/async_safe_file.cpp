@@ -11,7 +11,9 @@
 
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/bind_executor.hpp>
+#include <boost/asio/system_executor.hpp>
 
+#include <stdexcept>
 #include <tuple>
 
 namespace atomicio {
@@ -93,6 +95,12 @@ bool is_lock_failure(const std::exception_ptr& error) {
 template <class... Results, class Job>
 void run_locked(std::shared_ptr<SafeFileShared> file, std::shared_ptr<AsyncLockGuard> held, LockMode mode,
                 bool reading, Completion<void(std::exception_ptr, Results...)> handler, Job job) {
+  if (!file) {
+    auto error = std::make_exception_ptr(
+        std::logic_error("this AsyncSafeFileGuard or AsyncSafeFile holds nothing (default-constructed, moved from or unlocked)"));
+    return complete_later(boost::asio::any_io_executor(boost::asio::system_executor()), std::move(handler), error,
+                          Results{}...);
+  }
   if (held) return run_job<Results...>(std::move(file), std::move(held), std::move(handler), std::move(job));
   auto executor = boost::asio::get_associated_executor(handler, file->executor);
   auto slot = handler.get_cancellation_slot();

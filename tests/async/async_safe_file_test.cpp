@@ -411,3 +411,19 @@ TEST_CASE("AsyncSafeFile operations work with deferred", "[async][safe_file]") {
     CHECK(value == std::optional<Value>(Value(42)));
   });
 }
+
+TEST_CASE("a guard that holds nothing refuses operations instead of locking anew", "[async][safe_file]") {
+  TempDir dir;
+  atomicio::test::run_with_context([&](asio::any_io_executor executor) -> asio::awaitable<void> {
+    AsyncSafeFile file(executor, dir / "x.json", 5s, {}, &atomicio::test::engine());
+    auto guard = co_await file.async_locked(LockMode::exclusive, asio::use_awaitable);
+    guard.unlock();
+    CHECK_FALSE(guard.owns_lock());
+    auto [after_unlock, none] = co_await guard.async_read(asio::as_tuple(asio::use_awaitable));
+    CHECK_THROWS_AS(std::rethrow_exception(after_unlock), std::logic_error);
+    atomicio::AsyncSafeFileGuard empty;
+    auto [from_empty] = co_await empty.async_write(Value(1), asio::as_tuple(asio::use_awaitable));
+    CHECK_THROWS_AS(std::rethrow_exception(from_empty), std::logic_error);
+    CHECK_FALSE(std::filesystem::exists(dir / "x.json"));
+  });
+}

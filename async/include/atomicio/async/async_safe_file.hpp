@@ -188,8 +188,12 @@ class ATOMICIO_ASYNC_EXPORT AsyncSafeFileGuard : public AsyncSafeFileOps {
   ~AsyncSafeFileGuard() = default;
 
   /// Gives the hold up: the lock is released now, or when the operations started through this
-  /// guard have finished. Idempotent; never throws.
-  void unlock() noexcept { held_.reset(); }
+  /// guard have finished. Idempotent; never throws. Operations started through a guard that
+  /// holds nothing complete with std::logic_error.
+  void unlock() noexcept {
+    held_.reset();
+    file_.reset();
+  }
   bool owns_lock() const noexcept { return held_ && held_->owns_lock(); }
   explicit operator bool() const noexcept { return owns_lock(); }
   LockMode mode() const noexcept { return held_ ? held_->mode() : LockMode::exclusive; }
