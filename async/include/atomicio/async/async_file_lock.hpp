@@ -20,8 +20,10 @@
 // completes with LockTimeoutError / AlreadyLockedError (Timeout::immediate() and the lock held) or
 // operation_aborted, and holds nothing afterwards, also when the grant landed in the same turn
 // (the grant is then released). An OS failure completes with LockFailedError; a backend that is
-// not installed with PluginNotInstalledError. An io_context destroyed while a wait is pending
-// drops the operation (its handler is never called) and leaves nothing held or queued.
+// not installed with PluginNotInstalledError. An io_context destroyed while a wait is queued
+// drops the operation (its handler is never called) and leaves nothing held or queued; as for
+// every Asio operation, it must not be destroyed while the operation's work may still complete
+// into it (a pool step in flight, a release on another thread in the same instant).
 #pragma once
 
 #include <atomicio/async/detail/initiate.hpp>
