@@ -35,6 +35,7 @@ using Clock = std::chrono::steady_clock;
 // of a long hold and the polling (125 attempts a second, one short pool job each).
 constexpr auto kFirstBackoff = std::chrono::microseconds(250);
 constexpr auto kLongestBackoff = std::chrono::milliseconds(8);
+constexpr int kShortBackoffs = 4;
 
 std::exception_ptr aborted() {
   return std::make_exception_ptr(boost::system::system_error(asio::error::operation_aborted));
@@ -281,10 +282,12 @@ class LockWait : public std::enable_shared_from_this<LockWait> {
     });
   }
 
-  // 0.25 ms doubling to 8 ms, each scaled by a random factor in [0.5, 1.5) so that processes
-  // polling the same lock spread out.
+  // 0.25 ms for the first kShortBackoffs pauses (about the first millisecond, where most holds
+  // end: a doubling from the first pause put the hand-off p99 over 1 ms), then doubling to 8 ms;
+  // each scaled by a random factor in [0.5, 1.5) so that processes polling one lock spread out.
   Clock::duration next_backoff() {
-    auto base = std::min<Clock::duration>(kFirstBackoff * (1 << std::min(attempts_, 5)), kLongestBackoff);
+    const int doublings = std::clamp(attempts_ - kShortBackoffs + 1, 0, 5);
+    auto base = std::min<Clock::duration>(kFirstBackoff * (1 << doublings), kLongestBackoff);
     ++attempts_;
     thread_local std::minstd_rand random(std::random_device{}());
     std::uniform_real_distribution<double> factor(0.5, 1.5);

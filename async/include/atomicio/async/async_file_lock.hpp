@@ -12,7 +12,7 @@
 // round. Waiters of both kinds queue in one FIFO per file; a waiting writer keeps later readers
 // out. Waiting never parks a thread: a queued task is resumed on its own executor when granted.
 // The inter-process lock is then taken with non-waiting attempts on the engine's pool, spaced by a
-// jittered backoff (0.25 ms doubling to 8 ms) on a timer, so every backend works and no pool thread
+// jittered backoff (0.25 ms four times, then doubling to 8 ms) on a timer, so every backend works and no pool thread
 // waits for another process.
 //
 // Timeouts and cancellation are decided inside the operation, against the grant, under the
