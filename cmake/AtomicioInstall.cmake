@@ -1,6 +1,7 @@
 # Install rules and the CMake package: a relocatable prefix holding the headers, libatomicio,
 # the plugins with their manifests, the CLI, and atomicioConfig.cmake so that applications can
-# find_package(atomicio CONFIG) and link atomicio::core, and plugin authors atomicio::sdk.
+# find_package(atomicio CONFIG) and link atomicio::core, and plugin authors atomicio::sdk; the
+# same for pkg-config (atomicio.pc, atomicio-async.pc); and the Debian packaging.
 include(CMakePackageConfigHelpers)
 
 set(ATOMICIO_CMAKE_DIR "${CMAKE_INSTALL_LIBDIR}/cmake/atomicio")
@@ -35,3 +36,25 @@ install(FILES
   sdk/cmake/AtomicioPlugin.cmake
   sdk/cmake/plugin_exports.map
   DESTINATION "${ATOMICIO_CMAKE_DIR}" COMPONENT sdk)
+
+# pkg-config files, relocatable like the rest: the prefix is found from the file's own place.
+set(ATOMICIO_PKGCONFIG_DIR "${CMAKE_INSTALL_LIBDIR}/pkgconfig")
+file(RELATIVE_PATH ATOMICIO_PC_TO_PREFIX "/prefix/${ATOMICIO_PKGCONFIG_DIR}" "/prefix")
+string(REGEX REPLACE "/$" "" ATOMICIO_PC_TO_PREFIX "${ATOMICIO_PC_TO_PREFIX}")
+configure_file(cmake/atomicio.pc.in "${PROJECT_BINARY_DIR}/pkgconfig/atomicio.pc" @ONLY)
+install(FILES "${PROJECT_BINARY_DIR}/pkgconfig/atomicio.pc" DESTINATION "${ATOMICIO_PKGCONFIG_DIR}" COMPONENT sdk)
+if(TARGET atomicio_async)
+  # What atomicio::async's PUBLIC definitions say, for programs that do not use CMake.
+  get_target_property(async_definitions atomicio_async INTERFACE_COMPILE_DEFINITIONS)
+  list(TRANSFORM async_definitions PREPEND "-D")
+  list(JOIN async_definitions " " ATOMICIO_PC_ASYNC_DEFINES)
+  set(ATOMICIO_PC_ASYNC_REQUIRES "")
+  if(ATOMICIO_LIBURING_FOUND)
+    set(ATOMICIO_PC_ASYNC_REQUIRES ", liburing")
+  endif()
+  configure_file(cmake/atomicio-async.pc.in "${PROJECT_BINARY_DIR}/pkgconfig/atomicio-async.pc" @ONLY)
+  install(FILES "${PROJECT_BINARY_DIR}/pkgconfig/atomicio-async.pc" DESTINATION "${ATOMICIO_PKGCONFIG_DIR}"
+          COMPONENT async-dev)
+endif()
+
+include(AtomicioPackaging)

@@ -21,6 +21,7 @@ packages=(
   zlib1g-dev libbz2-dev liblzma-dev gzip bzip2 xz-utils  # plugins/codec/{gzip,bz2,xz}; the tools for their interop tests
   python3 python3-yaml      # interoperability tests against independent implementations
   clang-14 libclang-rt-14-dev  # fuzz/ (libFuzzer, ASan, UBSan): the fuzzing build in scripts/test.sh
+  dpkg-dev fakeroot lintian  # packaging: cpack -G DEB computes dependencies with dpkg-shlibdeps; the package test runs lintian
 )
 
 missing=()

@@ -190,7 +190,7 @@ TEST_CASE("the grant/deadline race: 1,000 runs leave the lock free or held by th
   CHECK(granted + timed_out == 1000);
 }
 
-TEST_CASE("a task waits for another process without parking a thread, then times out or gets in", "[async][lock]") {
+TEST_CASE("a task waits for another process without parking a thread, then times out or gets in", "[async][lock][needs:lock.ofd]") {
   TempDir dir;
   const auto path = dir / "data.json";
   int ready[2], release_pipe[2];
@@ -252,7 +252,7 @@ TEST_CASE("a task waits for another process without parking a thread, then times
   for (int fd : {ready[0], ready[1], release_pipe[0], release_pipe[1]}) ::close(fd);
 }
 
-TEST_CASE("threads and coroutines in several processes increment one counter, nothing lost", "[async][lock]") {
+TEST_CASE("threads and coroutines in several processes increment one counter, nothing lost", "[async][lock][needs:lock.ofd]") {
   TempDir dir;
   const auto path = dir / "counter.txt";
   atomicio::test::spit(path, "0");

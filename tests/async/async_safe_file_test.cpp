@@ -44,7 +44,7 @@ bool parses(const std::string& text) { return !Value::parse(text, nullptr, false
 
 }  // namespace
 
-TEST_CASE("AsyncSafeFile reads, writes, updates and appends like SafeFile", "[async][safe_file]") {
+TEST_CASE("AsyncSafeFile reads, writes, updates and appends like SafeFile", "[async][safe_file][needs:codec.gzip]") {
   TempDir dir;
   atomicio::test::run_with_context([&](asio::any_io_executor executor) -> asio::awaitable<void> {
     AsyncSafeFile json(executor, dir / "state.json", 5s, {}, &atomicio::test::engine());
@@ -69,7 +69,7 @@ TEST_CASE("AsyncSafeFile reads, writes, updates and appends like SafeFile", "[as
   });
 }
 
-TEST_CASE("AsyncSafeFile errors are SafeFile's, in every token style", "[async][safe_file]") {
+TEST_CASE("AsyncSafeFile errors are SafeFile's, in every token style", "[async][safe_file][needs:format.json]") {
   TempDir dir;
   atomicio::test::spit(dir / "broken.json", "{\"a\": [1, 2,\n  oops]}");
   asio::io_context context;
@@ -133,7 +133,7 @@ TEST_CASE("a guard holds the lock across awaited operations; tasks and threads w
   CHECK(atomicio::SafeFile(path).read().value()["count"] == kCoroutines * kRounds + kThreadRounds);
 }
 
-TEST_CASE("a write cancelled while it waits for the lock leaves the old content and no temp", "[async][safe_file]") {
+TEST_CASE("a write cancelled while it waits for the lock leaves the old content and no temp", "[async][safe_file][needs:lock.ofd]") {
   TempDir dir;
   const auto path = dir / "data.json";
   atomicio::SafeFile(path).write(Value{{"version", 1}});
@@ -177,7 +177,7 @@ TEST_CASE("a lock timeout is LockTimeoutError; an immediate one AlreadyLockedErr
   });
 }
 
-TEST_CASE("processes of threads and coroutines increment one JSON file on every lock backend", "[async][safe_file][process]") {
+TEST_CASE("processes of threads and coroutines increment one JSON file on every lock backend", "[async][safe_file][process][needs:lock.fcntl][needs:lock.flock][needs:lock.interprocess][needs:lock.lockfile][needs:lock.ofd]") {
   const std::string backend = GENERATE("ofd", "flock", "fcntl", "interprocess", "lockfile");
   INFO("backend " << backend);
   TempDir dir;
@@ -248,7 +248,7 @@ TEST_CASE("processes of threads and coroutines increment one JSON file on every 
   CHECK(reads > 0);
 }
 
-TEST_CASE("an async writer killed mid-commit leaves the old or the new content, whole", "[async][safe_file][process]") {
+TEST_CASE("an async writer killed mid-commit leaves the old or the new content, whole", "[async][safe_file][process][needs:lock.ofd]") {
   TempDir dir;
   const auto path = dir / "big.json";
   // Two versions large enough that a commit takes a while (each about 4 MB).
@@ -307,7 +307,7 @@ TEST_CASE("a read cancelled while it waits for the lock completes with operation
   });
 }
 
-TEST_CASE("a write cancelled after its commit started runs to its end", "[async][safe_file]") {
+TEST_CASE("a write cancelled after its commit started runs to its end", "[async][safe_file][needs:lock.ofd]") {
   // A format whose dumper says when the commit is under way and then waits for the test: the
   // cancellation lands in the middle of the commit, which must neither stop half way nor hide
   // that it happened.
@@ -345,7 +345,7 @@ TEST_CASE("a write cancelled after its commit started runs to its end", "[async]
   CHECK(dir.entries() == std::vector<std::string>{"data.midcommit", "data.midcommit.lock"});
 }
 
-TEST_CASE("a streaming writer holds the lock until its commit; a streaming read gets the pieces", "[async][safe_file]") {
+TEST_CASE("a streaming writer holds the lock until its commit; a streaming read gets the pieces", "[async][safe_file][needs:codec.gzip]") {
   TempDir dir;
   const auto path = dir / "big.txt.gz";
   atomicio::test::run_with_context([&](asio::any_io_executor executor) -> asio::awaitable<void> {
@@ -382,7 +382,7 @@ TEST_CASE("a streaming writer holds the lock until its commit; a streaming read 
   });
 }
 
-TEST_CASE("an aborted streaming writer leaves the old content, no temp, and the lock free", "[async][safe_file]") {
+TEST_CASE("an aborted streaming writer leaves the old content, no temp, and the lock free", "[async][safe_file][needs:lock.ofd]") {
   TempDir dir;
   const auto path = dir / "data.txt";
   atomicio::test::spit(path, "old");

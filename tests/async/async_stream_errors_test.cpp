@@ -43,7 +43,7 @@ Error caught(Body&& body) {
 
 }  // namespace
 
-TEST_CASE("an awaited read of a corrupt .xz throws the FileReadError the sync read throws", "[async][stream][codec]") {
+TEST_CASE("an awaited read of a corrupt .xz throws the FileReadError the sync read throws", "[async][stream][codec][needs:codec.xz]") {
   TempDir dir;
   const auto path = dir / "data.txt.xz";
   auto compressed = run_program({"xz", "-c"}, compressible_text());
@@ -73,7 +73,7 @@ TEST_CASE("an awaited read of a corrupt .xz throws the FileReadError the sync re
   CHECK(async.byte_offset() > 0);
 }
 
-TEST_CASE("a truncated .gz is a FileReadError saying so", "[async][stream][codec]") {
+TEST_CASE("a truncated .gz is a FileReadError saying so", "[async][stream][codec][needs:codec.gzip]") {
   TempDir dir;
   const auto path = dir / "cut.txt.gz";
   auto compressed = run_program({"gzip", "-c"}, compressible_text());

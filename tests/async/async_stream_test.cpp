@@ -66,7 +66,7 @@ TEST_CASE("a plain stream reads from its cursor, seeks anywhere and tells where 
   });
 }
 
-TEST_CASE("a compressed read stream seeks back by decoding again from the start", "[async][stream][codec]") {
+TEST_CASE("a compressed read stream seeks back by decoding again from the start", "[async][stream][codec][needs:codec.gzip]") {
   TempDir dir;
   const std::string content = numbered_lines(50000);
   auto compressed = run_program({"gzip", "-c"}, content);
@@ -98,7 +98,7 @@ TEST_CASE("a compressed read stream seeks back by decoding again from the start"
   });
 }
 
-TEST_CASE("a compressed write stream refuses to seek and to be read", "[async][stream][codec]") {
+TEST_CASE("a compressed write stream refuses to seek and to be read", "[async][stream][codec][needs:codec.xz]") {
   TempDir dir;
   atomicio::test::run_with_context([&](asio::any_io_executor executor) -> asio::awaitable<void> {
     AsyncStream s = co_await open(executor, dir / "out.txt.xz", "w+");
@@ -205,7 +205,7 @@ TEST_CASE("append mode writes at the end whatever the cursor", "[async][stream]"
   CHECK(slurp(dir / "log") == "abcdefXY");
 }
 
-TEST_CASE("appending to a .gz adds a member that gzip reads after the first", "[async][stream][codec]") {
+TEST_CASE("appending to a .gz adds a member that gzip reads after the first", "[async][stream][codec][needs:codec.gzip]") {
   TempDir dir;
   const auto path = dir / "log.gz";
   spit(path, run_program({"gzip", "-c"}, "first\n").out);
@@ -221,7 +221,7 @@ TEST_CASE("appending to a .gz adds a member that gzip reads after the first", "[
 }
 
 TEST_CASE("large pieces are encoded and decoded on the pool; flush and fsync write what is gathered",
-          "[async][stream][codec]") {
+          "[async][stream][codec][needs:codec.xz]") {
   TempDir dir;
   const auto path = dir / "big.bin.xz";
   std::string content;

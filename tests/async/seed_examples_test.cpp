@@ -159,7 +159,7 @@ TEST_CASE("aiomisc io: write three pieces, seek(0), read 'Hello world'", "[async
 }
 
 TEST_CASE("aiomisc compression: 10,000 lines into test.txt as gzip, bz2 and xz, read back by the real programs",
-          "[async][stream][seed][codec]") {
+          "[async][stream][seed][codec][needs:codec.bz2][needs:codec.gzip][needs:codec.xz]") {
   const std::vector<std::pair<std::string, std::string>> codecs = {{".gz", "gzip"}, {".bz2", "bzip2"}, {".xz", "xz"}};
   for (const auto& [suffix, program] : codecs) {
     DYNAMIC_SECTION(suffix) {
@@ -185,7 +185,7 @@ TEST_CASE("aiomisc compression: 10,000 lines into test.txt as gzip, bz2 and xz, 
   }
 }
 
-TEST_CASE("a file named x.gz is gzip by its name", "[async][stream][seed][codec]") {
+TEST_CASE("a file named x.gz is gzip by its name", "[async][stream][seed][codec][needs:codec.gzip]") {
   TempDir dir;
   const auto path = dir / "x.gz";
   atomicio::test::run_with_context([&](asio::any_io_executor executor) -> asio::awaitable<void> {
@@ -199,7 +199,7 @@ TEST_CASE("a file named x.gz is gzip by its name", "[async][stream][seed][codec]
   CHECK(result.out == "by its name\n");
 }
 
-TEST_CASE("a file written by the real gzip reads back line by line", "[async][stream][seed][codec]") {
+TEST_CASE("a file written by the real gzip reads back line by line", "[async][stream][seed][codec][needs:codec.gzip]") {
   TempDir dir;
   std::vector<std::string> expected;
   std::string content;

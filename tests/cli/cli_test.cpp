@@ -106,7 +106,7 @@ TEST_CASE("cli: write rejects invalid JSON on stdin with its line and column and
 }
 
 // A 100,000-deep array crashed the JSON printer and ran the YAML writer out of memory.
-TEST_CASE("cli: write refuses JSON on stdin nested deeper than atomicio reads back and keeps the file", "[cli]") {
+TEST_CASE("cli: write refuses JSON on stdin nested deeper than atomicio reads back and keeps the file", "[cli][needs:format.yaml]") {
   TempDir dir;
   const std::string deep = std::string(100'000, '[') + std::string(100'000, ']');
   for (const char* name : {"doc.json", "doc.yaml"}) {
@@ -264,7 +264,7 @@ TEST_CASE("cli: lock holds the lock while CMD runs and exits with CMD's status",
   CHECK(run_cli({"lock", path, "--", "sh", "-c", "exit 7"}).status == 7);
 }
 
-TEST_CASE("cli: lock --nonblock and --backend choose how and through what the lock is taken", "[cli][lock]") {
+TEST_CASE("cli: lock --nonblock and --backend choose how and through what the lock is taken", "[cli][lock][needs:lock.flock]") {
   TempDir dir;
   const std::string path = (dir / "data.json").string();
   const std::string cli = atomicio::test::binary_path("atomicio");
@@ -286,7 +286,7 @@ TEST_CASE("cli: lock --nonblock and --backend choose how and through what the lo
   CHECK_THAT(missing.err, Catch::Contains("lock backend 'carrier-pigeon' is not installed"));
 }
 
-TEST_CASE("cli: backends lists every lock backend with its plugin, loading none", "[cli][lock]") {
+TEST_CASE("cli: backends lists every lock backend with its plugin, loading none", "[cli][lock][needs:lock.fcntl][needs:lock.flock][needs:lock.interprocess][needs:lock.lockfile]") {
   RunResult result = run_cli({"backends"});
   REQUIRE(result.status == 0);
   auto rows = table_rows(result.out);
@@ -352,7 +352,7 @@ TEST_CASE("cli: --plugin-dir is searched before the installed plugins", "[cli][p
   CHECK(states == std::vector<std::string>{"code:available", "install:shadowed"});
 }
 
-TEST_CASE("cli: formats lists format and codec extensions with their providers", "[cli]") {
+TEST_CASE("cli: formats lists format and codec extensions with their providers", "[cli][needs:codec.gzip][needs:codec.xz]") {
   RunResult result = run_cli({"formats"});
   REQUIRE(result.status == 0);
   auto rows = table_rows(result.out);
@@ -365,7 +365,7 @@ TEST_CASE("cli: formats lists format and codec extensions with their providers",
   CHECK(listed({".xz", "codec", "codec.xz", "yes"}));
 }
 
-TEST_CASE("cli: convert writes SRC's value in DST's format, compressed by DST's suffix", "[cli][convert]") {
+TEST_CASE("cli: convert writes SRC's value in DST's format, compressed by DST's suffix", "[cli][convert][needs:format.yaml][needs:format.toml][needs:codec.xz]") {
   TempDir dir;
   const std::string yaml = (dir / "settings.yaml").string();
   spit(yaml, "name: demo\nretries: 3\nratio: 0.5\ntags: [a, b]\nnested:\n  on: true\n");
@@ -385,7 +385,7 @@ TEST_CASE("cli: convert writes SRC's value in DST's format, compressed by DST's 
         Value::parse(R"({"name": "demo", "retries": 3, "ratio": 0.5, "tags": ["a", "b"], "nested": {"on": true}})"));
 }
 
-TEST_CASE("cli: convert fails clearly where DST's format cannot hold the value, leaving DST untouched", "[cli][convert]") {
+TEST_CASE("cli: convert fails clearly where DST's format cannot hold the value, leaving DST untouched", "[cli][convert][needs:format.toml]") {
   TempDir dir;
   const std::string source = (dir / "list.json").string();
   spit(source, "[1, 2, 3]");

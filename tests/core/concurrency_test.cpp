@@ -59,7 +59,7 @@ bool parses(const std::string& text) { return !Value::parse(text, nullptr, false
 
 }  // namespace
 
-TEST_CASE("processes and threads doing locked increments lose no update", "[concurrency][process][slow]") {
+TEST_CASE("processes and threads doing locked increments lose no update", "[concurrency][process][slow][needs:lock.ofd]") {
   TempDir dir;
   auto path = dir / "counter.json";
   atomicio::FileOptions options;

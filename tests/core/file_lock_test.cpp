@@ -67,7 +67,7 @@ TEST_CASE("a path, its ./ spelling and a symlink to it share one lock", "[lock]"
   CHECK(other_thread_can_lock(dir / "b.json"));
 }
 
-TEST_CASE("the lock lives on a sidecar that stays after release", "[lock]") {
+TEST_CASE("the lock lives on a sidecar that stays after release", "[lock][needs:lock.ofd]") {
   TempDir dir;
   {
     FileLock held(dir / "a.json");
@@ -162,7 +162,7 @@ TEST_CASE("a lock moved to another thread is released there", "[lock]") {
   CHECK(other_thread_can_lock(dir / "a.json"));
 }
 
-TEST_CASE("processes exclude each other and a SIGKILLed holder frees the lock", "[lock][process]") {
+TEST_CASE("processes exclude each other and a SIGKILLed holder frees the lock", "[lock][process][needs:lock.ofd]") {
   TempDir dir;
   Signal locked;
   auto child = ChildProcess::fork([&] {
@@ -181,7 +181,7 @@ TEST_CASE("processes exclude each other and a SIGKILLed holder frees the lock", 
   CHECK(mine.owns_lock());
 }
 
-TEST_CASE("shared locks are shared between processes", "[lock][process]") {
+TEST_CASE("shared locks are shared between processes", "[lock][process][needs:lock.ofd]") {
   TempDir dir;
   Signal locked;
   auto child = ChildProcess::fork([&] {
@@ -201,7 +201,7 @@ TEST_CASE("shared locks are shared between processes", "[lock][process]") {
 // a writer waits: readers in other processes that keep overlapping starve the writer, which
 // therefore should use a timeout. Two processes pass a shared lock back and forth so that one
 // of them always holds it; a writer in this process times out, then gets in once they stop.
-TEST_CASE("across processes a stream of overlapping readers starves a writer (documented policy)", "[lock][process]") {
+TEST_CASE("across processes a stream of overlapping readers starves a writer (documented policy)", "[lock][process][needs:lock.ofd]") {
   TempDir dir;
   const auto path = dir / "a.json";
   Signal started, b_holds, a_holds;
@@ -236,7 +236,7 @@ TEST_CASE("across processes a stream of overlapping readers starves a writer (do
   CHECK(FileLock(path, LockMode::exclusive, 5s).owns_lock());
 }
 
-TEST_CASE("the none backend excludes threads but not processes", "[lock]") {
+TEST_CASE("the none backend excludes threads but not processes", "[lock][needs:lock.none]") {
   TempDir dir;
   atomicio::LockOptions none{"none", nullptr};
   FileLock held(dir / "a.json", LockMode::exclusive, Timeout::infinite(), none);
@@ -258,7 +258,7 @@ TEST_CASE("a backend that is not installed is an error, never a silent downgrade
   }
 }
 
-TEST_CASE("lock errors carry the path, the mode asked for, the backend and the timeout", "[lock]") {
+TEST_CASE("lock errors carry the path, the mode asked for, the backend and the timeout", "[lock][needs:lock.flock]") {
   TempDir dir;
   FileLock held(dir / "a.json", LockMode::exclusive, Timeout::infinite(), {"flock", nullptr});
   on_other_thread([&] {
@@ -284,7 +284,7 @@ TEST_CASE("lock errors carry the path, the mode asked for, the backend and the t
   });
 }
 
-TEST_CASE("the process default backend applies where no backend is named, ahead of the environment", "[lock]") {
+TEST_CASE("the process default backend applies where no backend is named, ahead of the environment", "[lock][needs:lock.flock][needs:lock.ofd][needs:lock.none]") {
   TempDir dir;
   ::setenv("ATOMICIO_LOCK_BACKEND", "none", 1);
   CHECK(FileLock(dir / "env.json").backend() == "none");
@@ -298,7 +298,7 @@ TEST_CASE("the process default backend applies where no backend is named, ahead 
   CHECK(FileLock(dir / "automatic.json").backend() == "ofd");
 }
 
-TEST_CASE("list_lock_backends names every installed backend and its plugin", "[lock]") {
+TEST_CASE("list_lock_backends names every installed backend and its plugin", "[lock][needs:lock.fcntl][needs:lock.flock][needs:lock.interprocess][needs:lock.lockfile][needs:lock.none][needs:lock.ofd]") {
   std::vector<std::string> listed;
   for (const auto& backend : atomicio::list_lock_backends()) {
     CHECK(backend.provider == "lock." + backend.name);

@@ -104,7 +104,7 @@ TEST_CASE("text files hold one string and append adds to it", "[safe_file][text]
   CHECK(slurp(dir / "notes.txt") == "replaced");
 }
 
-TEST_CASE("a value the format cannot hold is a write error and the old file stays", "[safe_file][errors]") {
+TEST_CASE("a value the format cannot hold is a write error and the old file stays", "[safe_file][errors][needs:format.text]") {
   TempDir dir;
   SafeFile file(dir / "notes.txt");
   file.write("keep me");
@@ -119,7 +119,7 @@ TEST_CASE("a value the format cannot hold is a write error and the old file stay
   CHECK(dir.entries() == std::vector<std::string>{"notes.txt", "notes.txt.lock"});
 }
 
-TEST_CASE("invalid JSON is a read error naming the path, line and column", "[safe_file][errors]") {
+TEST_CASE("invalid JSON is a read error naming the path, line and column", "[safe_file][errors][needs:format.json]") {
   TempDir dir;
   spit(dir / "bad.json", "{\n  \"a\": 1,\n  \"b\": tru\n}");
   try {
@@ -148,7 +148,7 @@ TEST_CASE("an unknown extension is an UnsupportedFormatError naming the extensio
   CHECK_FALSE(std::filesystem::exists(dir / "data.unknownext"));
 }
 
-TEST_CASE("a registered dumper that throws mid-write leaves the target untouched", "[safe_file][errors]") {
+TEST_CASE("a registered dumper that throws mid-write leaves the target untouched", "[safe_file][errors][needs:lock.ofd]") {
   TempDir dir;
   atomicio::register_format(
       ".half", [](std::istream& in) { return Value(std::string(std::istreambuf_iterator<char>(in), {})); },

@@ -137,7 +137,7 @@ TEST_CASE("a symlink in a sticky directory is followed where the kernel follows 
   CHECK(fs::is_symlink(dir / "shared-tmp" / "mine.json"));
 }
 
-TEST_CASE("`..` after a symlinked directory means what it means to open(2)", "[path][symlink]") {
+TEST_CASE("`..` after a symlinked directory means what it means to open(2)", "[path][symlink][needs:lock.ofd]") {
   TempDir dir;
   fs::create_directories(dir / "real" / "sub");
   fs::create_directory_symlink("real/sub", dir / "link");
@@ -254,7 +254,7 @@ TEST_CASE("a directory, a socket path or `..` as the target is refused with a cl
   CHECK(fs::is_directory(dir / "d.json"));
 }
 
-TEST_CASE("file names of 251 to 255 bytes can be written, read and locked", "[path][lock]") {
+TEST_CASE("file names of 251 to 255 bytes can be written, read and locked", "[path][lock][needs:lock.ofd]") {
   TempDir dir;
   for (std::size_t length : {250u, 251u, 254u, 255u}) {
     const std::string name = std::string(length - 5, 'n') + ".json";
@@ -297,7 +297,7 @@ TEST_CASE("reads create no sidecar, through a symlink or not", "[path][lock]") {
   CHECK(std::distance(fs::directory_iterator(dir / "system"), fs::directory_iterator()) == 1);
 }
 
-TEST_CASE("a read still waits for a writer holding the lock in another process", "[path][lock]") {
+TEST_CASE("a read still waits for a writer holding the lock in another process", "[path][lock][needs:lock.ofd]") {
   TempDir dir;
   const fs::path file = dir / "shared.json";
   spit(file, "1");

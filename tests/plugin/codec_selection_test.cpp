@@ -18,7 +18,7 @@ using namespace atomicio::test;
 namespace fs = std::filesystem;
 
 TEST_CASE("a compressed file whose codec plugin is missing is an UnsupportedFormatError naming the codec plugin",
-          "[plugin][codec]") {
+          "[plugin][codec][needs:format.json][needs:lock.none]") {
   TempDir temp;
   fs::path plugins = make_private_dir(temp / "plugins");
   install_plugin("format.json", real_plugin_dir(), plugins);
@@ -43,7 +43,7 @@ TEST_CASE("a compressed file whose codec plugin is missing is an UnsupportedForm
 }
 
 TEST_CASE("codec suffixes stack and are matched case-insensitively; the rest of the name picks the format",
-          "[plugin][codec]") {
+          "[plugin][codec][needs:codec.gzip][needs:codec.xz][needs:format.json][needs:format.text][needs:lock.none]") {
   TempDir temp;
   fs::path plugins = make_private_dir(temp / "plugins");
   for (const char* id : {"format.json", "format.text", "codec.gzip", "codec.xz", "lock.none"})
@@ -67,7 +67,7 @@ TEST_CASE("codec suffixes stack and are matched case-insensitively; the rest of 
   CHECK_THAT(message_of<UnsupportedFormatError>([&] { blob.read(); }), Catch::Contains("no extension"));
 }
 
-TEST_CASE("list_supported_codecs lists codec manifests without loading their libraries", "[plugin][codec]") {
+TEST_CASE("list_supported_codecs lists codec manifests without loading their libraries", "[plugin][codec][needs:codec.bz2]") {
   TempDir temp;
   fs::path plugins = make_private_dir(temp / "plugins");
   fs::path library = install_plugin("codec.bz2", real_plugin_dir(), plugins);

@@ -61,7 +61,7 @@ ProbeResult run_probe(const fs::path& plugins, const fs::path& file, const fs::p
 
 }  // namespace
 
-TEST_CASE("ATOMICIO_DEBUG_PLUGINS=1 traces the directories searched, each rejection and each load", "[plugin]") {
+TEST_CASE("ATOMICIO_DEBUG_PLUGINS=1 traces the directories searched, each rejection and each load", "[plugin][needs:format.json][needs:lock.none]") {
   TempDir temp;
   fs::path plugins = make_private_dir(temp / "plugins");
   install_plugin("format.json", real_plugin_dir(), plugins);

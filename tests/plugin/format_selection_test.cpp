@@ -56,7 +56,7 @@ void dump_key_values(const Value& value, std::ostream& out) {
 }  // namespace
 
 TEST_CASE("a format missing from the search path is an UnsupportedFormatError naming its plugin and where it looked",
-          "[plugin]") {
+          "[plugin][needs:lock.none][needs:format.json]") {
   TempDir temp;
   fs::path plugins = make_private_dir(temp / "plugins");
   install_plugin("lock.none", real_plugin_dir(), plugins);
@@ -71,7 +71,7 @@ TEST_CASE("a format missing from the search path is an UnsupportedFormatError na
   CHECK_THAT(message, Catch::Contains("searched: " + plugins.string() + " (given in code)"));
 }
 
-TEST_CASE("without a lock plugin a write fails with PluginNotInstalledError and never falls back", "[plugin]") {
+TEST_CASE("without a lock plugin a write fails with PluginNotInstalledError and never falls back", "[plugin][needs:format.json]") {
   TempDir temp;
   fs::path plugins = make_private_dir(temp / "plugins");
   install_plugin("format.json", real_plugin_dir(), plugins);
@@ -91,7 +91,7 @@ TEST_CASE("without a lock plugin a write fails with PluginNotInstalledError and 
   CHECK_FALSE(fs::exists(temp / "a.json"));
 }
 
-TEST_CASE("the longest matching suffix picks the format, without regard to case", "[plugin]") {
+TEST_CASE("the longest matching suffix picks the format, without regard to case", "[plugin][needs:format.json][needs:lock.none]") {
   TempDir temp;
   fs::path plugins = make_private_dir(temp / "plugins");
   install_plugin("format.json", real_plugin_dir(), plugins);
@@ -118,7 +118,7 @@ TEST_CASE("the longest matching suffix picks the format, without regard to case"
   }
 }
 
-TEST_CASE("a registered format is read and written by SafeFile with no format plugin installed", "[plugin]") {
+TEST_CASE("a registered format is read and written by SafeFile with no format plugin installed", "[plugin][needs:lock.none]") {
   TempDir temp;
   fs::path plugins = make_private_dir(temp / "plugins");
   install_plugin("lock.none", real_plugin_dir(), plugins);
@@ -141,7 +141,7 @@ TEST_CASE("a registered format is read and written by SafeFile with no format pl
   CHECK(slurp(temp / "settings.kv") == "no equals sign here\n");
 }
 
-TEST_CASE("list_supported_formats shows registered and plugin formats without loading any", "[plugin]") {
+TEST_CASE("list_supported_formats shows registered and plugin formats without loading any", "[plugin][needs:format.json]") {
   TempDir temp;
   fs::path plugins = make_private_dir(temp / "plugins");
   fs::path json = install_plugin("format.json", real_plugin_dir(), plugins);

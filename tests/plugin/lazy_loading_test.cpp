@@ -32,7 +32,7 @@ struct MarkerSandbox {
 
 }  // namespace
 
-TEST_CASE("listing plugins and formats loads no plugin code", "[plugin]") {
+TEST_CASE("listing plugins and formats loads no plugin code", "[plugin][needs:lock.none]") {
   MarkerSandbox box;
   PluginHost host(only({box.plugins}));
 
@@ -51,7 +51,7 @@ TEST_CASE("listing plugins and formats loads no plugin code", "[plugin]") {
   CHECK_FALSE(is_mapped(box.library));
 }
 
-TEST_CASE("the first use of a format loads its plugin once and marks it loaded", "[plugin]") {
+TEST_CASE("the first use of a format loads its plugin once and marks it loaded", "[plugin][needs:lock.none]") {
   MarkerSandbox box;
   PluginHost host(only({box.plugins}));
   spit(box.temp / "a.marker", "anything");
@@ -68,7 +68,7 @@ TEST_CASE("the first use of a format loads its plugin once and marks it loaded",
   CHECK(find_manifest(host.plugins(), "format.marker.plugin.json").state == PluginInfo::State::loaded);
 }
 
-TEST_CASE("sixteen threads racing for a plugin's first use load it exactly once", "[plugin]") {
+TEST_CASE("sixteen threads racing for a plugin's first use load it exactly once", "[plugin][needs:lock.none]") {
   MarkerSandbox box;
   // Two hosts over one directory: the once-only guarantee is per process, not per host.
   PluginHost host_a(only({box.plugins}));
@@ -102,7 +102,7 @@ TEST_CASE("sixteen threads racing for a plugin's first use load it exactly once"
   CHECK(slurp(box.marker) == "constructed\nentry\n");
 }
 
-TEST_CASE("a rescan finds a plugin installed after the host was created", "[plugin]") {
+TEST_CASE("a rescan finds a plugin installed after the host was created", "[plugin][needs:lock.none]") {
   MarkerSandbox box;
   std::filesystem::path later = make_private_dir(box.temp / "later");
   install_plugin("lock.none", real_plugin_dir(), later);
@@ -117,7 +117,7 @@ TEST_CASE("a rescan finds a plugin installed after the host was created", "[plug
   CHECK(file.read() == Value{{"constructor_runs", 1}, {"entry_calls", 1}});
 }
 
-TEST_CASE("preload loads a plugin before any file needs it and rejects unknown ids", "[plugin]") {
+TEST_CASE("preload loads a plugin before any file needs it and rejects unknown ids", "[plugin][needs:lock.none]") {
   MarkerSandbox box;
   PluginHost host(only({box.plugins}));
 

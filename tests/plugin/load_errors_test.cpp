@@ -38,7 +38,7 @@ const ThrowCase kThrowCases[] = {
 
 }  // namespace
 
-TEST_CASE("a plugin whose shared-library dependency is missing fails with the loader's message", "[plugin]") {
+TEST_CASE("a plugin whose shared-library dependency is missing fails with the loader's message", "[plugin][needs:lock.none]") {
   TempDir temp;
   fs::path plugins = make_private_dir(temp / "plugins");
   fs::path library = install_plugin("format.needs-dep", fixture_plugin_dir(), plugins);
@@ -81,7 +81,7 @@ TEST_CASE("a library without the entry symbol fails naming the missing symbol", 
   CHECK(find_manifest(host.plugins(), "format.no-entry.plugin.json").state == PluginInfo::State::failed);
 }
 
-TEST_CASE("a lock backend whose library cannot load keeps failing with PluginLoadError", "[plugin]") {
+TEST_CASE("a lock backend whose library cannot load keeps failing with PluginLoadError", "[plugin][needs:format.json]") {
   TempDir temp;
   fs::path plugins = make_private_dir(temp / "plugins");
   install_plugin("format.json", real_plugin_dir(), plugins);
@@ -100,7 +100,7 @@ TEST_CASE("a lock backend whose library cannot load keeps failing with PluginLoa
   CHECK_FALSE(fs::exists(temp / "a.json"));
 }
 
-TEST_CASE("a manifest whose library reports another id is a manifest/library mismatch", "[plugin]") {
+TEST_CASE("a manifest whose library reports another id is a manifest/library mismatch", "[plugin][needs:format.text]") {
   TempDir temp;
   fs::path plugins = make_private_dir(temp / "plugins");
   copy_library("format.text", real_plugin_dir(), plugins);
@@ -118,7 +118,7 @@ TEST_CASE("a manifest whose library reports another id is a manifest/library mis
   CHECK_THAT(info.reason, Catch::Contains("mismatch"));
 }
 
-TEST_CASE("exceptions a format plugin throws while parsing become FileReadError", "[plugin]") {
+TEST_CASE("exceptions a format plugin throws while parsing become FileReadError", "[plugin][needs:lock.none]") {
   TempDir temp;
   fs::path plugins = make_private_dir(temp / "plugins");
   install_plugin("format.throwing", fixture_plugin_dir(), plugins);
@@ -137,7 +137,7 @@ TEST_CASE("exceptions a format plugin throws while parsing become FileReadError"
   }
 }
 
-TEST_CASE("exceptions a format plugin throws while dumping become FileWriteError and change nothing", "[plugin]") {
+TEST_CASE("exceptions a format plugin throws while dumping become FileWriteError and change nothing", "[plugin][needs:lock.none]") {
   TempDir temp;
   fs::path plugins = make_private_dir(temp / "plugins");
   install_plugin("format.throwing", fixture_plugin_dir(), plugins);

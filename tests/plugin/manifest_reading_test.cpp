@@ -42,7 +42,7 @@ class ManifestReadWatcher final : public detail::FileSystem {
 
 }  // namespace
 
-TEST_CASE("a manifest is read through a close-on-exec descriptor", "[plugin][manifest][security]") {
+TEST_CASE("a manifest is read through a close-on-exec descriptor", "[plugin][manifest][security][needs:format.json][needs:lock.none]") {
   TempDir temp;
   fs::path dir = make_private_dir(temp / "plugins");
   install_plugin("format.json", real_plugin_dir(), dir);
@@ -58,7 +58,7 @@ TEST_CASE("a manifest is read through a close-on-exec descriptor", "[plugin][man
   for (bool flag : watcher.close_on_exec) CHECK(flag);
 }
 
-TEST_CASE("a FIFO named like a manifest is rejected without blocking the scan", "[plugin][manifest]") {
+TEST_CASE("a FIFO named like a manifest is rejected without blocking the scan", "[plugin][manifest][needs:format.json]") {
   TempDir temp;
   fs::path dir = make_private_dir(temp / "plugins");
   install_plugin("format.json", real_plugin_dir(), dir);

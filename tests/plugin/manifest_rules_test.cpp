@@ -68,7 +68,7 @@ TEST_CASE("the search path is code directories, then ATOMICIO_PLUGIN_PATH, then 
   CHECK(exact[0].path == code);
 }
 
-TEST_CASE("a manifest that is not valid JSON or not an object is rejected with the reason", "[plugin]") {
+TEST_CASE("a manifest that is not valid JSON or not an object is rejected with the reason", "[plugin][needs:format.json]") {
   TempDir temp;
   fs::path plugins = make_private_dir(temp / "plugins");
   copy_library("format.json", real_plugin_dir(), plugins);
@@ -84,7 +84,7 @@ TEST_CASE("a manifest that is not valid JSON or not an object is rejected with t
   CHECK_THAT(array.reason, Catch::Contains("not a JSON object"));
 }
 
-TEST_CASE("a manifest missing a required field is rejected naming that field", "[plugin]") {
+TEST_CASE("a manifest missing a required field is rejected naming that field", "[plugin][needs:format.json]") {
   TempDir temp;
   fs::path plugins = make_private_dir(temp / "plugins");
   copy_library("format.json", real_plugin_dir(), plugins);
@@ -130,7 +130,7 @@ TEST_CASE("a manifest for plugin ABI major 2 is rejected without loading its lib
   CHECK_FALSE(is_mapped(library));
 }
 
-TEST_CASE("a manifest for a newer ABI minor than the core's is rejected", "[plugin]") {
+TEST_CASE("a manifest for a newer ABI minor than the core's is rejected", "[plugin][needs:format.json]") {
   TempDir temp;
   fs::path plugins = make_private_dir(temp / "plugins");
   fs::path library = copy_library("format.json", real_plugin_dir(), plugins);
@@ -145,7 +145,7 @@ TEST_CASE("a manifest for a newer ABI minor than the core's is rejected", "[plug
   CHECK_FALSE(is_mapped(library));
 }
 
-TEST_CASE("a manifest whose library is not a plain file name in its directory is rejected", "[plugin]") {
+TEST_CASE("a manifest whose library is not a plain file name in its directory is rejected", "[plugin][needs:format.json]") {
   TempDir temp;
   fs::path plugins = make_private_dir(temp / "plugins");
   fs::path outside = make_private_dir(temp / "outside");
@@ -189,7 +189,7 @@ TEST_CASE("a manifest naming a library that does not exist says so in its own wo
                                           " named by the manifest does not exist"));
 }
 
-TEST_CASE("two manifests claiming one id in one directory are both rejected, naming both", "[plugin]") {
+TEST_CASE("two manifests claiming one id in one directory are both rejected, naming both", "[plugin][needs:format.json]") {
   // Built twice with the files created in opposite orders: the outcome must not depend on it.
   auto build = [](const fs::path& root, bool a_first) {
     fs::path plugins = make_private_dir(root / "plugins");
@@ -221,7 +221,7 @@ TEST_CASE("two manifests claiming one id in one directory are both rejected, nam
   CHECK_THAT(message, Catch::Contains("claimed by two manifests"));
 }
 
-TEST_CASE("the same id in two directories: the first directory wins, the second is shadowed", "[plugin]") {
+TEST_CASE("the same id in two directories: the first directory wins, the second is shadowed", "[plugin][needs:format.json][needs:lock.none]") {
   auto build = [](const fs::path& root, bool first_dir_first) {
     fs::path first = make_private_dir(root / "first");
     fs::path second = make_private_dir(root / "second");
@@ -256,7 +256,7 @@ TEST_CASE("the same id in two directories: the first directory wins, the second 
   CHECK_FALSE(is_mapped(second / "format.json.so"));
 }
 
-TEST_CASE("a group- or world-writable plugin directory, manifest or library is refused", "[plugin]") {
+TEST_CASE("a group- or world-writable plugin directory, manifest or library is refused", "[plugin][needs:format.json]") {
   TempDir temp;
   fs::path open_dir = make_private_dir(temp / "open-dir");
   install_plugin("format.json", real_plugin_dir(), open_dir);

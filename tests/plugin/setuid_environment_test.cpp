@@ -40,7 +40,7 @@ fs::path copy_probe(const fs::path& dir, const std::string& name, uid_t owner, m
 }  // namespace
 
 TEST_CASE("a set-uid process ignores ATOMICIO_PLUGIN_PATH, ATOMICIO_LOCK_BACKEND and ATOMICIO_DEBUG_PLUGINS",
-          "[plugin][setuid][security]") {
+          "[plugin][setuid][security][needs:lock.ofd]") {
   if (::geteuid() != 0) {
     WARN("skipped: making a set-uid copy of the probe needs root");
     return;

@@ -4,6 +4,7 @@
 #include "exit_codes.hpp"
 
 #include <atomicio/errors.hpp>
+#include <atomicio/plugin_host.hpp>
 
 #include <unistd.h>
 
@@ -46,6 +47,20 @@ void report_error(std::string_view message) noexcept {
     }
   } catch (...) {
     // Out of memory while building the line: the exit status still tells the story.
+  }
+}
+
+void report_plugin_fallbacks() noexcept {
+  try {
+    for (const PluginConflict& conflict : PluginHost::global().conflicts()) {
+      if (conflict.winner.empty()) continue;  // then the command itself failed, naming each claimant
+      for (const PluginInfo& claimant : conflict.claimants)
+        if (claimant.state == PluginInfo::State::failed)
+          report_error("warning: plugin " + claimant.id + " failed to load, so " + conflict.winner + " served '" +
+                       conflict.claim + "' instead: " + claimant.reason);
+    }
+  } catch (...) {
+    // A warning that cannot be built (out of memory) is not worth failing a finished command.
   }
 }
 

@@ -1,10 +1,12 @@
 // formats, backends and plugins: what the library would use, shown without loading any plugin, so that
-// they work (and say why) even when a plugin is broken.
+// they work (and say why) even when a plugin is broken. Only `plugins --check` loads plugins, to
+// find the broken ones and show which plugin stands in for a broken winner.
 #include "commands.hpp"
 
 #include "exit_codes.hpp"
 #include "std_streams.hpp"
 
+#include <atomicio/errors.hpp>
 #include <atomicio/file_lock.hpp>
 #include <atomicio/formats.hpp>
 #include <atomicio/plugin_host.hpp>
@@ -80,7 +82,43 @@ int show_formats() {
   return kExitSuccess;
 }
 
-Value plugin_json(const PluginInfo& info) {
+// The conflicts `info`'s manifest takes part in, for its JSON entry.
+Value conflicts_json(const PluginInfo& info, const std::vector<PluginConflict>& conflicts) {
+  Value list = Value::array();
+  for (const auto& conflict : conflicts) {
+    Value claimants = Value::array();
+    bool involved = false;
+    for (const auto& claimant : conflict.claimants) {
+      claimants.push_back(claimant.id);
+      involved = involved || claimant.manifest == info.manifest;
+    }
+    if (!involved) continue;
+    Value entry = Value::object();
+    entry["claim"] = conflict.claim;
+    entry["claimants"] = claimants;
+    entry["winner"] = conflict.winner;
+    entry["rule"] = conflict.rule;
+    list.push_back(entry);
+  }
+  return list;
+}
+
+// One line naming every claimant, which one serves and why, and each one that failed.
+std::string conflict_text(const PluginConflict& conflict) {
+  std::string text = "conflict: " + conflict.claim + " (" + kind_name(conflict.kind) + ") claimed by ";
+  for (std::size_t i = 0; i < conflict.claimants.size(); ++i) {
+    const PluginInfo& claimant = conflict.claimants[i];
+    if (i > 0) text += i + 1 == conflict.claimants.size() ? " and " : ", ";
+    text += claimant.id + " (" + claimant.manifest.string();
+    if (claimant.state == PluginInfo::State::failed) text += "; failed to load: " + claimant.reason;
+    else if (claimant.id == conflict.winner) text += "; winner: " + conflict.rule;
+    text += ")";
+  }
+  if (conflict.winner.empty()) text += "; " + conflict.rule;
+  return text + "\n";
+}
+
+Value plugin_json(const PluginInfo& info, const std::vector<PluginConflict>& conflicts) {
   Value entry = Value::object();
   entry["id"] = info.id;
   entry["kind"] = kind_name(info.kind);
@@ -93,6 +131,8 @@ Value plugin_json(const PluginInfo& info) {
   entry["directory"] = info.directory.path.string();
   entry["origin"] = to_string(info.directory.origin);
   entry["description"] = info.description;
+  entry["install_hint"] = info.install_hint;
+  entry["conflicts"] = conflicts_json(info, conflicts);
   return entry;
 }
 
@@ -103,21 +143,39 @@ std::string plugin_text(const PluginInfo& info) {
          "  state:     " + state_name(info.state) + "\n" +
          (info.reason.empty() ? "" : "  reason:    " + info.reason + "\n") +
          "  manifest:  " + info.manifest.string() + "\n" +
-         "  directory: " + info.directory.path.string() + " (" + origin_text(info.directory.origin) + ")\n";
+         "  directory: " + info.directory.path.string() + " (" + origin_text(info.directory.origin) + ")\n" +
+         (info.install_hint.empty() ? "" : "  install:   " + info.install_hint + "\n");
 }
 
-int show_plugins(bool as_json) {
-  const PluginHost& host = PluginHost::global();
+// Loads every plugin that could serve, so that broken ones show as failed and each conflict
+// shows the claimant that would really serve.
+void load_all(PluginHost& host) {
+  for (const auto& info : host.plugins()) {
+    if (info.state != PluginInfo::State::available) continue;
+    try {
+      host.preload(info.id);
+    } catch (const PluginError&) {
+      // Recorded in plugins() as state failed with the cause, which is what gets printed.
+    }
+  }
+}
+
+int show_plugins(bool as_json, bool check) {
+  PluginHost& host = PluginHost::global();
+  if (check) load_all(host);
   const std::vector<PluginInfo> plugins = host.plugins();
+  const std::vector<PluginConflict> conflicts = host.conflicts();
   if (as_json) {
     Value list = Value::array();
-    for (const auto& info : plugins) list.push_back(plugin_json(info));
+    for (const auto& info : plugins) list.push_back(plugin_json(info, conflicts));
     write_stdout(list.dump(2) + "\n");
     return kExitSuccess;
   }
   std::string text = "Search path (the first plugin of each id wins):\n";
   for (const auto& directory : host.search_path())
     text += "  " + directory.path.string() + " (" + origin_text(directory.origin) + ")\n";
+  if (!conflicts.empty()) text += "\n";
+  for (const auto& conflict : conflicts) text += conflict_text(conflict);
   for (const auto& info : plugins) text += "\n" + plugin_text(info);
   if (plugins.empty()) text += "\nNo plugins found.\n";
   write_stdout(text);
@@ -153,11 +211,15 @@ void add_info_commands(CLI::App& app, Commands& commands) {
   commands.push_back({backends, [] { return show_backends(); }});
 
   auto as_json = std::make_shared<bool>(false);
+  auto check = std::make_shared<bool>(false);
   CLI::App* plugins = app.add_subcommand("plugins", "List the plugins found, their states and the search path");
-  plugins->footer("From the manifests alone; no plugin is loaded, so a broken plugin shows here with\n"
-                  "the reason. States: available, loaded, shadowed, rejected, failed.");
+  plugins->footer("From the manifests alone; no plugin is loaded unless --check is given, so a broken\n"
+                  "plugin shows here with the reason. States: available, loaded, shadowed, rejected,\n"
+                  "failed. Plugins claiming one extension or backend are listed as a conflict, with\n"
+                  "the one that serves it and why; if it fails to load, the next one serves.");
   plugins->add_flag("--json", *as_json, "Print a JSON array of the plugins, for scripts");
-  commands.push_back({plugins, [as_json] { return show_plugins(*as_json); }});
+  plugins->add_flag("--check", *check, "Load every plugin now, to find the ones that fail to load");
+  commands.push_back({plugins, [as_json, check] { return show_plugins(*as_json, *check); }});
 }
 
 }  // namespace atomicio::cli

@@ -66,7 +66,11 @@ int run(int argc, char** argv) {
   return run_reporting_errors([&] {
     apply_plugin_directories(plugin_directories);
     for (const Command& command : commands) {
-      if (command.app->parsed()) return command.run();
+      if (!command.app->parsed()) continue;
+      const int status = command.run();
+      // `plugins` shows the same on stdout, with the conflict it belongs to.
+      if (command.app->get_name() != "plugins") report_plugin_fallbacks();
+      return status;
     }
     report_error("no verb given");
     return kExitUsage;

@@ -8,7 +8,9 @@
 // ATOMICIO_PLUGIN_PATH (colon-separated), then the install's own plugin directory found relative
 // to libatomicio. Entries of a directory are read in sorted order. A later directory's plugin of
 // the same id is listed as shadowed; two manifests claiming one id in one directory are both
-// rejected. The environment is ignored in set-uid/set-gid processes, and a group- or
+// rejected. Two plugins of different ids claiming one extension or backend are a conflict
+// (conflicts()): the first in that order serves it, and if its library fails to load the next
+// claimant is tried. The environment is ignored in set-uid/set-gid processes, and a group- or
 // world-writable directory, manifest or library is refused. ATOMICIO_DEBUG_PLUGINS=1 traces
 // every decision on stderr.
 //
@@ -67,6 +69,24 @@ struct PluginInfo {
   std::string install_hint;
 };
 
+/// Two or more usable plugins of one kind claim the same extension (formats, codecs) or backend
+/// name (lock backends). Only one serves it: the first in search order that has not failed to
+/// load; when it fails at first use, the next claimant is tried and the failure is recorded.
+struct PluginConflict {
+  PluginKind kind = PluginKind::format;
+  /// What is claimed: ".yaml", ".gz", "ofd".
+  std::string claim;
+  /// The claiming plugins (as plugins() lists them), in the order they are tried: search order,
+  /// then manifest file name within one directory. Shadowed and rejected manifests are not
+  /// claimants; one whose load failed is, with state `failed` and the cause in `reason`.
+  std::vector<PluginInfo> claimants;
+  /// Id of the claimant that serves the claim, or empty when every claimant failed to load.
+  std::string winner;
+  /// Why the winner serves and not the others, in words: "first plugin directory in search
+  /// order", "first manifest file name in /dir", and the failures it stands in for.
+  std::string rule;
+};
+
 struct PluginHostOptions {
   /// Searched first, in this order.
   std::vector<std::filesystem::path> directories;
@@ -97,6 +117,9 @@ class ATOMICIO_EXPORT PluginHost {
 
   /// Every manifest found, in search order, with its state. Loads nothing.
   std::vector<PluginInfo> plugins() const;
+  /// Every extension or backend name claimed by more than one usable plugin, sorted by kind and
+  /// claim. Loads nothing; reflects the load failures seen so far in this process.
+  std::vector<PluginConflict> conflicts() const;
   /// The effective search path.
   std::vector<SearchDirectory> search_path() const;
   /// Re-reads the manifests. Plugins already loaded stay loaded.

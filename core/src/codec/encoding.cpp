@@ -1,6 +1,7 @@
 // Codec suffix resolution over codec plugin manifests.
 #include "codec/encoding.hpp"
 
+#include "plugin/plugin_catalogue.hpp"
 #include "plugin/plugin_registry.hpp"
 
 #include <atomicio/errors.hpp>
@@ -66,15 +67,20 @@ Encoding find_encoding_of_name(const std::string& original, const std::filesyste
     if (!missing.empty() || (best_id.empty() && !unusable_reason.empty())) {
       std::string extension = name.substr(name.rfind('.'));
       std::string detail = "no installed codec plugin handles '" + extension + "' compression";
-      if (!missing.empty()) detail += " (atomicio's plugin '" + std::string(missing) + "' does: install it)";
+      if (!missing.empty()) {
+        auto packaged = catalogued_provider(PluginKind::codec, extension);
+        detail += " (atomicio's plugin '" + std::string(missing) + "' does: install " +
+                  (packaged ? "the package " + packaged->package : std::string("it")) + ")";
+      }
       if (!unusable_reason.empty()) detail += "; found but unusable: " + unusable_reason;
       detail += "; " + registry.describe_search(PluginKind::codec, extension);
       throw UnsupportedFormatError("choose codec for", file, detail);
     }
     if (best_id.empty()) break;
-    const atomicio_plugin_v1& plugin = registry.load(best_id);
-    outermost_first.push_back(std::make_shared<Codec>(*static_cast<const atomicio_codec_v1*>(plugin.interface),
-                                                      best_id, best_extension));
+    // By claim, not by id: if the winner fails to load, the next plugin claiming it serves.
+    auto [id, plugin] = registry.load_claim(PluginKind::codec, best_extension);
+    outermost_first.push_back(std::make_shared<Codec>(*static_cast<const atomicio_codec_v1*>(plugin->interface),
+                                                      id, best_extension));
     name.resize(name.size() - best_extension.size());
   }
   Encoding encoding;

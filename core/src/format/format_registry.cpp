@@ -4,6 +4,7 @@
 
 #include "codec/codec_pipeline.hpp"
 #include "format/value_bridge.hpp"
+#include "plugin/plugin_catalogue.hpp"
 #include "plugin/plugin_registry.hpp"
 
 #include <atomicio/errors.hpp>
@@ -122,15 +123,6 @@ Registrations& registrations() {
   return *instance;
 }
 
-// First-party plugins by extension, so a missing one can be named in the error.
-std::string first_party_plugin_for(const std::string& extension) {
-  static const std::map<std::string, std::string> known{
-      {".json", "format.json"}, {".txt", "format.text"}, {".yaml", "format.yaml"}, {".yml", "format.yaml"},
-      {".toml", "format.toml"}, {".csv", "format.csv"},  {".tsv", "format.tsv"},   {".xml", "format.xml"}};
-  auto found = known.find(extension);
-  return found == known.end() ? std::string() : found->second;
-}
-
 }  // namespace
 
 std::shared_ptr<const Format> find_format(const std::filesystem::path& file, PluginHost& host,
@@ -168,15 +160,16 @@ std::shared_ptr<const Format> find_format(const std::filesystem::path& file, Plu
   }
   if (registered && best_registered.size() >= best_plugin_extension.size()) return registered;
   if (!best_plugin_id.empty()) {
-    const atomicio_plugin_v1& plugin = registry.load(best_plugin_id);
-    return std::make_shared<PluginFormat>(*static_cast<const atomicio_format_v1*>(plugin.interface),
-                                          best_plugin_id);
+    // By claim, not by id: if the winner fails to load, the next plugin claiming it serves.
+    auto [id, plugin] = registry.load_claim(PluginKind::format, best_plugin_extension);
+    return std::make_shared<PluginFormat>(*static_cast<const atomicio_format_v1*>(plugin->interface), id);
   }
   std::string extension = std::filesystem::path(original).extension().string();
-  std::string missing = first_party_plugin_for(lower(extension));
+  auto missing = catalogued_provider(PluginKind::format, lower(extension));
   std::string detail = extension.empty() ? "the file name has no extension, so its format is unknown (use read_bytes/write_bytes)"
                                          : "no installed plugin or registered format handles '" + extension + "' files";
-  if (!missing.empty()) detail += " (atomicio's plugin '" + missing + "' does: install it)";
+  if (missing)
+    detail += " (atomicio's plugin '" + missing->id + "' does: install the package " + missing->package + ")";
   if (!unusable_reason.empty()) detail += "; found but unusable: " + unusable_reason;
   detail += "; " + registry.describe_search(PluginKind::format, lower(extension));
   throw UnsupportedFormatError("choose format for", file, detail);

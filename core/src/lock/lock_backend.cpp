@@ -1,6 +1,7 @@
 // Lock backend selection.
 #include "lock/lock_backend.hpp"
 
+#include "plugin/plugin_catalogue.hpp"
 #include "plugin/plugin_registry.hpp"
 
 #include <atomicio/errors.hpp>
@@ -29,9 +30,10 @@ std::string& process_default() {
   return *name;
 }
 
-LockBackendRef load_backend(PluginRegistry& registry, const PluginInfo& info, std::string name) {
-  const atomicio_plugin_v1& plugin = registry.load(info.id);
-  return {std::move(name), static_cast<const atomicio_lock_backend_v1*>(plugin.interface)};
+// By claim, not by info's id: if the winner fails to load, the next plugin claiming it serves.
+LockBackendRef load_backend(PluginRegistry& registry, const PluginInfo&, std::string name) {
+  auto claimed = registry.load_claim(PluginKind::lock_backend, name);
+  return {std::move(name), static_cast<const atomicio_lock_backend_v1*>(claimed.plugin->interface)};
 }
 
 }  // namespace
@@ -48,7 +50,8 @@ LockBackendRef resolve_lock_backend(std::string requested, PluginHost& host) {
     throw PluginNotInstalledError(
         "select lock backend", {},
         "the default lock backend 'ofd' is not installed, and writes need one to exclude other processes: "
-        "install the 'lock.ofd' plugin, or choose a backend explicitly (LockOptions::backend, "
+        "install the 'lock.ofd' plugin" + catalogue_hint(PluginKind::lock_backend, kDefaultBackend) +
+            ", or choose a backend explicitly (LockOptions::backend, "
         "set_default_lock_backend(), ATOMICIO_LOCK_BACKEND; 'none' for single-process use); " +
             registry.describe_search(PluginKind::lock_backend, kDefaultBackend),
         std::string("lock.") + kDefaultBackend);
@@ -57,7 +60,8 @@ LockBackendRef resolve_lock_backend(std::string requested, PluginHost& host) {
     return load_backend(registry, *info, requested);
   throw PluginNotInstalledError(
       "select lock backend", {},
-      "lock backend '" + requested + "' is not installed (no usable lock plugin provides it); " +
+      "lock backend '" + requested + "' is not installed (no usable lock plugin provides it)" +
+          catalogue_hint(PluginKind::lock_backend, requested) + "; " +
           registry.describe_search(PluginKind::lock_backend, requested),
       "lock." + requested);
 }

@@ -45,6 +45,7 @@ void PluginHost::set_global_options(PluginHostOptions options) {
 }
 
 std::vector<PluginInfo> PluginHost::plugins() const { return registry_->plugins(); }
+std::vector<PluginConflict> PluginHost::conflicts() const { return registry_->conflicts(); }
 std::vector<SearchDirectory> PluginHost::search_path() const { return registry_->search_path(); }
 void PluginHost::rescan() { registry_->scan(); }
 void PluginHost::preload(const std::string& id) { registry_->load(id); }

@@ -12,6 +12,8 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
+#include <vector>
 
 namespace atomicio::detail {
 
@@ -102,7 +104,65 @@ std::string cross_check(const PluginInfo& info, const atomicio_plugin_v1& d) {
   return {};
 }
 
+// "format extension '.yaml'", for messages about a claim.
+std::string claim_text(PluginKind kind, const std::string& name) {
+  switch (kind) {
+    case PluginKind::format: return "format extension '" + name + "'";
+    case PluginKind::codec: return "codec suffix '" + name + "'";
+    case PluginKind::lock_backend: return "lock backend '" + name + "'";
+  }
+  return "'" + name + "'";
+}
+
 }  // namespace
+
+PluginRegistry::Claimed PluginRegistry::load_claim(PluginKind kind, const std::string& name) {
+  std::vector<PluginInfo> claimants;
+  {
+    std::shared_lock lock(mutex_);
+    // The fast path every file operation takes once its plugin is loaded.
+    for (const auto& info : plugins_) {
+      if (!is_usable(info) || !claims(info, kind, name)) continue;
+      if (auto found = loaded_.find(info.id); found != loaded_.end()) return {info.id, found->second};
+      break;
+    }
+    for (const auto& info : plugins_)
+      if (is_candidate(info) && claims(info, kind, name)) claimants.push_back(info);
+  }
+  if (claimants.empty()) {
+    throw PluginNotInstalledError("load plugin", {}, "no usable plugin provides the " + claim_text(kind, name) + "; " +
+                                                         describe_search(kind, name), {});
+  }
+  // A lone claimant keeps its own error, the same on every attempt.
+  if (claimants.size() == 1) return {claimants.front().id, &load(claimants.front().id)};
+
+  std::string failed_now;
+  for (const auto& claimant : claimants) {
+    // A failure is final for the process (the library is never reopened), so skip it quietly:
+    // it was traced and recorded in plugins() when it happened.
+    if (claimant.state == PluginInfo::State::failed) continue;
+    try {
+      const atomicio_plugin_v1& plugin = load(claimant.id);
+      if (!failed_now.empty())
+        trace(claim_text(kind, name) + ": " + failed_now + " failed to load; " + claimant.id + " serves it instead");
+      return {claimant.id, &plugin};
+    } catch (const PluginError&) {
+      // Recorded by load() as this claimant's state and reason; the next claimant may serve.
+      failed_now += (failed_now.empty() ? "" : ", ") + claimant.id;
+    }
+  }
+  std::string detail = "none of the " + std::to_string(claimants.size()) + " plugins claiming the " +
+                       claim_text(kind, name) + " could be loaded:";
+  {
+    std::shared_lock lock(mutex_);
+    for (const auto& claimant : claimants)
+      for (const auto& info : plugins_)
+        if (info.manifest == claimant.manifest)
+          detail += " " + info.id + " (" + info.library.string() + "): " + info.reason + ";";
+  }
+  detail.pop_back();
+  throw PluginLoadError("load plugin", claimants.front().library, detail, claimants.front().id);
+}
 
 const atomicio_plugin_v1& PluginRegistry::load(const std::string& id) {
   {

@@ -1,5 +1,6 @@
 // Discovery: build the search path, read each directory's manifests in sorted order, apply the
-// security rules, and resolve duplicates and shadowing. Nothing here maps a library.
+// security rules, resolve duplicates and shadowing, and find claims several plugins share.
+// Nothing here maps a library.
 #include "plugin/plugin_registry.hpp"
 
 #include "plugin/manifest.hpp"
@@ -76,7 +77,59 @@ std::vector<SearchDirectory> build_search_path(const PluginHostOptions& options)
   return path;
 }
 
+// Why `winner` serves `conflict` rather than the claimants after it (which come later in search
+// order), and which earlier claimants it stands in for.
+std::string conflict_rule(const PluginConflict& conflict, std::size_t winner) {
+  std::vector<std::string> parts;
+  std::string failed;
+  for (std::size_t i = 0; i < winner; ++i) failed += (failed.empty() ? "" : ", ") + conflict.claimants[i].id;
+  if (!failed.empty()) parts.push_back("stands in for " + failed + ", which failed to load");
+  const PluginInfo& chosen = conflict.claimants[winner];
+  bool later_directory = false;
+  bool same_directory = false;
+  for (std::size_t i = winner + 1; i < conflict.claimants.size(); ++i) {
+    if (conflict.claimants[i].directory.path == chosen.directory.path) same_directory = true;
+    else later_directory = true;
+  }
+  if (later_directory) parts.push_back("first plugin directory in search order");
+  // Within one directory only the sorted file names decide; say so, since that is no statement
+  // of intent and the user may want to rename or remove one.
+  if (same_directory) parts.push_back("first manifest file name in " + chosen.directory.path.string());
+  std::string rule;
+  for (const auto& part : parts) rule += (rule.empty() ? "" : "; ") + part;
+  return rule;
+}
+
 }  // namespace
+
+std::vector<PluginConflict> find_conflicts(const std::vector<PluginInfo>& plugins) {
+  std::map<std::pair<PluginKind, std::string>, PluginConflict> by_claim;
+  for (const auto& info : plugins) {
+    // Shadowed and rejected manifests can never serve, so they compete with nothing.
+    if (!is_candidate(info)) continue;
+    for (const auto& name : info.provides) {
+      PluginConflict& conflict = by_claim[{info.kind, name}];
+      conflict.kind = info.kind;
+      conflict.claim = name;
+      if (conflict.claimants.empty() || conflict.claimants.back().manifest != info.manifest)
+        conflict.claimants.push_back(info);
+    }
+  }
+  std::vector<PluginConflict> conflicts;
+  for (auto& [key, conflict] : by_claim) {
+    if (conflict.claimants.size() < 2) continue;
+    const auto& claimants = conflict.claimants;
+    auto winner = std::find_if(claimants.begin(), claimants.end(), [](const PluginInfo& c) { return is_usable(c); });
+    if (winner == claimants.end()) {
+      conflict.rule = "every claimant failed to load";
+    } else {
+      conflict.winner = winner->id;
+      conflict.rule = conflict_rule(conflict, static_cast<std::size_t>(winner - claimants.begin()));
+    }
+    conflicts.push_back(std::move(conflict));
+  }
+  return conflicts;
+}
 
 const char* environment(const char* name) noexcept {
 #if ATOMICIO_HAVE_SECURE_GETENV
@@ -138,6 +191,10 @@ void PluginRegistry::scan() {
       if (old.state == PluginInfo::State::loaded && old.manifest == info.manifest &&
           info.state == PluginInfo::State::available)
         info.state = PluginInfo::State::loaded;
+  if (plugin_tracing())
+    for (const auto& conflict : find_conflicts(found))
+      trace("'" + conflict.claim + "' is claimed by " + std::to_string(conflict.claimants.size()) +
+            " plugins; " + conflict.winner + " wins (" + conflict.rule + ")");
   search_path_ = std::move(path);
   plugins_ = std::move(found);
   loaded_.clear();  // the winning manifest of an id may have changed; reloading is a map lookup
@@ -217,25 +274,29 @@ std::vector<SearchDirectory> PluginRegistry::search_path() const {
 
 std::optional<PluginInfo> PluginRegistry::find_provider(PluginKind kind, const std::string& name) const {
   std::shared_lock lock(mutex_);
-  for (const auto& info : plugins_) {
-    if (is_candidate(info) && info.kind == kind &&
-        std::find(info.provides.begin(), info.provides.end(), name) != info.provides.end())
-      return info;
-  }
-  return std::nullopt;
+  const PluginInfo* best = nullptr;
+  for (const auto& info : plugins_)
+    if (is_candidate(info) && claims(info, kind, name) && (best == nullptr || claim_rank(info) > claim_rank(*best)))
+      best = &info;
+  if (best == nullptr) return std::nullopt;
+  return *best;
 }
 
 std::vector<std::pair<std::string, const PluginInfo*>> PluginRegistry::extensions_locked(PluginKind kind) const {
   std::map<std::string, const PluginInfo*> best;
-  auto usable = [](const PluginInfo* info) { return is_candidate(*info); };
   for (const auto& info : plugins_) {
     if (info.kind != kind) continue;
     for (const auto& extension : info.provides) {
       auto [it, inserted] = best.emplace(extension, &info);
-      if (!inserted && !usable(it->second) && usable(&info)) it->second = &info;
+      if (!inserted && claim_rank(info) > claim_rank(*it->second)) it->second = &info;
     }
   }
   return {best.begin(), best.end()};
+}
+
+std::vector<PluginConflict> PluginRegistry::conflicts() const {
+  std::shared_lock lock(mutex_);
+  return find_conflicts(plugins_);
 }
 
 std::string PluginRegistry::describe_search(PluginKind kind, const std::string& name) const {

@@ -8,6 +8,7 @@
 #include <atomicio/plugin_host.hpp>
 #include <atomicio/sdk/abi.h>
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <shared_mutex>
@@ -27,18 +28,33 @@ class PluginRegistry {
   std::vector<PluginInfo> plugins() const;
   std::vector<SearchDirectory> search_path() const;
 
-  /// The usable plugin of `kind` that wins for `name` (an extension such as ".json", or a lock
-  /// backend name), or nullopt.
+  /// The plugin of `kind` that wins for `name` (an extension such as ".json", or a lock backend
+  /// name): the first claimant that has not failed to load, else the first that has (so that
+  /// using it repeats its PluginLoadError), or nullopt.
   std::optional<PluginInfo> find_provider(PluginKind kind, const std::string& name) const;
 
-  /// Every extension claimed by a plugin of `kind` (format or codec), with the winning plugin
-  /// (or the best unusable one). The caller holds mutex() shared.
+  /// Every extension claimed by a plugin of `kind` (format or codec), with the plugin that wins
+  /// it as find_provider() chooses (or the first unusable one). The caller holds mutex() shared.
   std::vector<std::pair<std::string, const PluginInfo*>> extensions_locked(PluginKind kind) const;
 
   /// Loads `id` once per process (later calls return at once) and checks its handshake against
   /// the manifest. Throws PluginNotInstalledError when no usable manifest has that id,
   /// PluginLoadError when loading or the handshake fails.
   const atomicio_plugin_v1& load(const std::string& id);
+
+  struct Claimed {
+    std::string id;
+    const atomicio_plugin_v1* plugin = nullptr;
+  };
+  /// Loads the plugin that serves `name` for `kind`: each claimant in search order until one
+  /// loads, skipping those that already failed in this process. A claimant that fails is
+  /// recorded (state failed, traced) and the next is tried. Throws the claimant's own
+  /// PluginLoadError when it is the only one, a PluginLoadError naming every claimant and its
+  /// cause when all of several fail, PluginNotInstalledError when nothing claims `name`.
+  Claimed load_claim(PluginKind kind, const std::string& name);
+
+  /// Claims with more than one claimant; see PluginHost::conflicts().
+  std::vector<PluginConflict> conflicts() const;
 
   /// "searched: dir (origin), ...; rejected: path (why), ..." for messages about `name`.
   std::string describe_search(PluginKind kind, const std::string& name) const;
@@ -65,6 +81,17 @@ inline bool is_usable(const PluginInfo& info) {
 inline bool is_candidate(const PluginInfo& info) {
   return is_usable(info) || info.state == PluginInfo::State::failed;
 }
+
+/// Whether `info` is a plugin of `kind` that provides `name`.
+inline bool claims(const PluginInfo& info, PluginKind kind, const std::string& name) {
+  return info.kind == kind && std::find(info.provides.begin(), info.provides.end(), name) != info.provides.end();
+}
+/// The preference among claimants of one name, higher first; ties go to the earlier in search
+/// order. A plugin that failed to load yields to a usable one, so a later claimant stands in.
+inline int claim_rank(const PluginInfo& info) { return is_usable(info) ? 2 : is_candidate(info) ? 1 : 0; }
+
+/// Claims of `plugins` (in search order) with more than one claimant, sorted by kind and claim.
+std::vector<PluginConflict> find_conflicts(const std::vector<PluginInfo>& plugins);
 
 /// getenv that returns null in set-uid/set-gid processes, whose environment belongs to a less
 /// privileged user.

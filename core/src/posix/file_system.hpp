@@ -7,7 +7,7 @@
 // ScopedFileSystem applies to the whole process; tests install it while no other thread commits.
 #pragma once
 
-#include <atomicio/export.hpp>
+#include "test_export.hpp"
 
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -27,7 +27,7 @@ struct XattrFailure {
   int error = 0;
 };
 
-class ATOMICIO_EXPORT FileSystem {
+class ATOMICIO_TEST_EXPORT FileSystem {
  public:
   virtual ~FileSystem();
   virtual int open_at(int dir_fd, const char* path, int flags, mode_t mode);
@@ -69,10 +69,10 @@ class ATOMICIO_EXPORT FileSystem {
 };
 
 /// The file system in force: the real one unless a test installed another.
-ATOMICIO_EXPORT FileSystem& file_system() noexcept;
+ATOMICIO_TEST_EXPORT FileSystem& file_system() noexcept;
 
 /// Installs `replacement` for its lifetime (tests only).
-class ATOMICIO_EXPORT ScopedFileSystem {
+class ATOMICIO_TEST_EXPORT ScopedFileSystem {
  public:
   explicit ScopedFileSystem(FileSystem& replacement) noexcept;
   ~ScopedFileSystem();

@@ -1,8 +1,8 @@
 // Decoding bzip2 with libbzip2's BZ2_bzDecompress, one stream at a time; the shared
 // ConcatenatedDecoder strings streams together (as bzip2(1) does) and frames the errors.
 #include "bz2_codec.hpp"
-#include "common/codec_limits.hpp"
-#include "common/concatenated_decoder.hpp"
+#include "codec_limits.hpp"
+#include "concatenated_decoder.hpp"
 
 #include <bzlib.h>
 

@@ -1,7 +1,7 @@
 // Encoding bzip2 with libbzip2's BZ2_bzCompress: a standard stream ("BZh" + level) that
 // bzip2(1) and every bzip2 reader accept.
 #include "bz2_codec.hpp"
-#include "common/codec_limits.hpp"
+#include "codec_limits.hpp"
 
 #include <bzlib.h>
 

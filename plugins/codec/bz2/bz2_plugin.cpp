@@ -1,7 +1,7 @@
 // codec.bz2: bzip2 files (.bz2) through libbzip2, linked privately into this plugin. This file
 // only binds the two directions (bz2_decoder.cpp, bz2_encoder.cpp) to the SDK's codec interface.
 #include "bz2_codec.hpp"
-#include "common/codec_limits.hpp"
+#include "codec_limits.hpp"
 
 #include <atomicio/sdk/codec_plugin.hpp>
 

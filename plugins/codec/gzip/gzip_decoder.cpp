@@ -1,7 +1,7 @@
 // Decoding gzip with zlib's inflate in gzip-only mode (windowBits 15 + 16), one member at a
 // time; the shared ConcatenatedDecoder strings members together and frames the errors.
-#include "common/codec_limits.hpp"
-#include "common/concatenated_decoder.hpp"
+#include "codec_limits.hpp"
+#include "concatenated_decoder.hpp"
 #include "gzip_codec.hpp"
 
 #include <zlib.h>

@@ -1,7 +1,7 @@
 // Encoding gzip with zlib's deflate, writing a real gzip header and trailer (windowBits 15 + 16)
 // so gzip(1) and every gzip reader accept the output. zlib writes MTIME 0 and no file name,
 // so equal input and level give byte-identical output.
-#include "common/codec_limits.hpp"
+#include "codec_limits.hpp"
 #include "gzip_codec.hpp"
 
 #include <zlib.h>

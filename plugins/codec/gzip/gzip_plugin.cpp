@@ -1,6 +1,6 @@
 // codec.gzip: gzip files (.gz) through zlib, linked privately into this plugin. This file only
 // binds the two directions (gzip_decoder.cpp, gzip_encoder.cpp) to the SDK's codec interface.
-#include "common/codec_limits.hpp"
+#include "codec_limits.hpp"
 #include "gzip_codec.hpp"
 
 #include <atomicio/sdk/codec_plugin.hpp>

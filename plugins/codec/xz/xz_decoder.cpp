@@ -2,7 +2,7 @@
 // used: with it liblzma reports garbage after the last stream as corrupt data, without saying
 // where the streams ended. The shared ConcatenatedDecoder handles concatenation and stream
 // padding itself, so trailing data is named as such, with its offset.
-#include "common/concatenated_decoder.hpp"
+#include "concatenated_decoder.hpp"
 #include "xz_codec.hpp"
 
 #include <lzma.h>

@@ -1,6 +1,6 @@
 // codec.xz: .xz files through liblzma, linked privately into this plugin. This file only binds
 // the two directions (xz_decoder.cpp, xz_encoder.cpp) to the SDK's codec interface.
-#include "common/codec_limits.hpp"
+#include "codec_limits.hpp"
 #include "xz_codec.hpp"
 
 #include <atomicio/sdk/codec_plugin.hpp>

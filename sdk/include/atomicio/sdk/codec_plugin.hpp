@@ -81,7 +81,7 @@ const atomicio_plugin_v1* codec_entry(const atomicio_host_v1* host, const char* 
       },
       [](void*, void* stream) noexcept { delete static_cast<CodecStream*>(stream); }};
   static const atomicio_plugin_v1 descriptor{sizeof(atomicio_plugin_v1), ATOMICIO_ABI_MAJOR,
-                                             ATOMICIO_ABI_MINOR,          ATOMICIO_KIND_CODEC,
+                                             declared_abi_minor<1>(),     ATOMICIO_KIND_CODEC,
                                              id,                          version,
                                              &table};
   return &descriptor;

@@ -56,7 +56,7 @@ const atomicio_plugin_v1* format_entry(const atomicio_host_v1* host, const char*
         });
       }};
   static const atomicio_plugin_v1 descriptor{sizeof(atomicio_plugin_v1), ATOMICIO_ABI_MAJOR,
-                                             ATOMICIO_ABI_MINOR,          ATOMICIO_KIND_FORMAT,
+                                             declared_abi_minor<0>(),     ATOMICIO_KIND_FORMAT,
                                              id,                          version,
                                              &table};
   return &descriptor;

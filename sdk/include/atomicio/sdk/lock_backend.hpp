@@ -116,7 +116,7 @@ const atomicio_plugin_v1* lock_backend_entry(const atomicio_host_v1* host, const
         });
       }};
   static const atomicio_plugin_v1 descriptor{sizeof(atomicio_plugin_v1), ATOMICIO_ABI_MAJOR,
-                                             ATOMICIO_ABI_MINOR,          ATOMICIO_KIND_LOCK_BACKEND,
+                                             declared_abi_minor<0>(),     ATOMICIO_KIND_LOCK_BACKEND,
                                              id,                          version,
                                              &table};
   return &descriptor;
