@@ -207,7 +207,7 @@ void add_info_commands(CLI::App& app, Commands& commands) {
 
   CLI::App* backends = app.add_subcommand("backends", "List the lock backends and their providers");
   backends->footer("From plugin manifests; no plugin is loaded. Without --backend or\n"
-                   "ATOMICIO_LOCK_BACKEND, locks use the first available of ofd, flock, lockfile.");
+                   "ATOMICIO_LOCK_BACKEND, locks use ofd, whatever else is installed.");
   commands.push_back({backends, [] { return show_backends(); }});
 
   auto as_json = std::make_shared<bool>(false);

@@ -92,8 +92,8 @@ void add_lock_options(CLI::App& verb, LockArguments& arguments) {
   verb.add_flag("-n,--nonblock", arguments.nonblock, "Do not wait: exit 75 at once if the lock is held (--timeout 0)")
       ->excludes(timeout);
   verb.add_option("--backend", arguments.backend,
-                  "Lock backend (see 'atomicio backends'). Default: ATOMICIO_LOCK_BACKEND, else the first "
-                  "installed of ofd, flock, lockfile")
+                  "Lock backend (see 'atomicio backends'). Default: ATOMICIO_LOCK_BACKEND, else ofd "
+                  "(whatever else is installed, so that every process excludes every other)")
       ->type_name("NAME");
   verb.add_option("PATH", arguments.path, "The file whose lock is taken (it need not exist)")->required();
   verb.add_option("CMD", arguments.command, "The command and its arguments, after --")->required();
